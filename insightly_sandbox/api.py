@@ -9,8 +9,8 @@ authentication, rate limits, faults, compression and the request log.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from insightly_sandbox import reads, writes
@@ -63,8 +63,10 @@ class ApiResponse:
 
 @dataclass(frozen=True)
 class Plan:
-    """What the sandboxed instance's plan includes: `full` has everything, `basic` lacks the
-    features `InsightlyObject.plan` names."""
+    """What the sandboxed instance's plan includes.
+
+    `full` has everything; `basic` lacks the features `InsightlyObject.plan` names.
+    """
 
     name: str = "full"
 

@@ -9,6 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
+from typing_extensions import Self
+
 from insightly_sandbox.api import Api, ApiRequest, ApiResponse, Plan, parse_body
 from insightly_sandbox.seed import build_store
 
@@ -42,7 +44,9 @@ class SandboxServer:
     def __init__(self, config: SandboxConfig | None = None, store: Store | None = None) -> None:
         """Build the store from the config's seed unless one is given."""
         self.config = config or SandboxConfig()
-        self.store = store if store is not None else build_store(self.config.seed, self.config.records)
+        self.store = (
+            store if store is not None else build_store(self.config.seed, self.config.records)
+        )
         self.api = Api(self.store, Plan(self.config.plan))
         self._httpd = _HTTPServer((self.config.host, self.config.port), _Handler)
         self._httpd.sandbox = self
@@ -60,7 +64,7 @@ class SandboxServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def start(self) -> SandboxServer:
+    def start(self) -> Self:
         """Serve in a background thread."""
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
@@ -77,7 +81,7 @@ class SandboxServer:
         if self._thread is not None:
             self._thread.join()
 
-    def __enter__(self) -> SandboxServer:
+    def __enter__(self) -> Self:
         """Start on entry."""
         return self.start()
 
@@ -121,14 +125,18 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         if not url.path.startswith(API_PREFIX + "/"):
-            self._send(ApiResponse.error(404, f"No HTTP resource was found that matches {url.path}"))
+            self._send(
+                ApiResponse.error(404, f"No HTTP resource was found that matches {url.path}")
+            )
             return
         try:
             body = parse_body(raw)
         except json.JSONDecodeError as error:
             self._send(ApiResponse.error(400, f"The request body is not valid JSON: {error}"))
             return
-        query = {name.lower(): value for name, value in parse_qsl(url.query, keep_blank_values=True)}
+        query = {
+            name.lower(): value for name, value in parse_qsl(url.query, keep_blank_values=True)
+        }
         request = ApiRequest(self.command, url.path[len(API_PREFIX) :], query, body)
         self._send(sandbox.api.handle(request))
 

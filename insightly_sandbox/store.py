@@ -90,7 +90,9 @@ class Table:
         if cached is None:
             record = self.rows[key]
             if brief:
-                record = {name: value for name, value in record.items() if name not in self.obj.nested}
+                record = {
+                    name: value for name, value in record.items() if name not in self.obj.nested
+                }
             cached = encode(record)
             self._encoded[(key, brief)] = cached
         return cached

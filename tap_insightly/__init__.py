@@ -1,0 +1,1 @@
+"""tap-insightly: a Singer tap for the Insightly CRM API v3.1."""

@@ -646,7 +646,9 @@ SUB_RESOURCES: tuple[SubResource, ...] = (
     SubResource("Links", "links", ("LINK_ID",)),
     SubResource("FileAttachments", "file_attachments", ("FILE_ID",)),
     SubResource("Comments", "comments", ("COMMENT_ID",)),
-    SubResource("StateHistory", "opportunity_state_history", ("OPPORTUNITY_ID", "DATE_CHANGED_UTC")),
+    SubResource(
+        "StateHistory", "opportunity_state_history", ("OPPORTUNITY_ID", "DATE_CHANGED_UTC")
+    ),
     SubResource("Tags", key=("TAG_NAME",)),
     SubResource("Dates", key=("DATE_ID",)),
     SubResource("EmailDomains", key=("EMAIL_DOMAIN_ID",)),

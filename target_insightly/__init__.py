@@ -1,0 +1,1 @@
+"""target-insightly: a Singer target that writes records into Insightly."""

@@ -1,0 +1,1 @@
+"""The test suite: the sandbox, the tap and the target, over real sockets."""
