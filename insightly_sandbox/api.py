@@ -69,6 +69,9 @@ class Plan:
     """
 
     name: str = "full"
+    #: Records an object may hold before creating another answers 402, as when an
+    #: Insightly plan's record limit is reached; None for no limit.
+    record_limit: int | None = None
 
     def refuses(self, obj: InsightlyObject | None) -> bool:
         """Whether this plan refuses an object."""
@@ -85,6 +88,7 @@ class Context:
         obj: the object the path names, for routes of the `/{object}` families.
         table: that object's table, when it has one.
         params: the values of the route's path parameters (`id`, `linkId`, ...).
+        plan: what the instance's plan allows (its record limit, for writes).
     """
 
     store: Store
@@ -92,6 +96,7 @@ class Context:
     obj: InsightlyObject | None
     table: Table | None
     params: dict[str, str]
+    plan: Plan
 
 
 Handler = Callable[[Context], ApiResponse]
@@ -130,7 +135,7 @@ class Api:
             return ApiResponse.error(
                 501, f"The sandbox does not serve {request.method} {found.route.template}"
             )
-        context = Context(self.store, request, obj, table, found.params)
+        context = Context(self.store, request, obj, table, found.params, self.plan)
         with self.store.lock:
             return handler(context)
 

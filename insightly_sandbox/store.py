@@ -8,6 +8,7 @@ is cached and dropped on every change, so that serving a page is a join of ready
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -83,6 +84,10 @@ class Table:
         """Drop the cached encodings of one record after it changed."""
         self._encoded.pop((key, False), None)
         self._encoded.pop((key, True), None)
+
+    def etag(self, key: RecordKey) -> str:
+        """The record's ETag: changes whenever the record does (Insightly sends one)."""
+        return '"' + hashlib.blake2b(self.encoded(key), digest_size=8).hexdigest() + '"'
 
     def encoded(self, key: RecordKey, *, brief: bool = False) -> bytes:
         """The JSON of one record, full or brief (without nested collections)."""

@@ -1,0 +1,190 @@
+"""The object catalogue says what Insightly's own spec says, object by object.
+
+Each test gathers every disagreement before failing, so one run shows the whole picture.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from insightly_sandbox.spec import item_schema, load_spec
+from tap_insightly.catalogue import (
+    CUSTOM_OBJECT_RECORD,
+    OBJECTS,
+    SUB_RESOURCE_BY_NAME,
+    SUB_RESOURCES,
+    InsightlyObject,
+)
+
+EVERY_OBJECT = (*OBJECTS, CUSTOM_OBJECT_RECORD)
+GENERATOR = Path(__file__).resolve().parent.parent / "scripts" / "generate_schemas.py"
+
+
+def _documented_extras() -> dict[str, dict[str, Any]]:
+    """The generator's table of fields real responses carry beyond the spec, by spec shape."""
+    spec = importlib.util.spec_from_file_location("generate_schemas", GENERATOR)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+
+    extras: dict[str, dict[str, Any]] = {}
+    for extra in module.EXTRA_FIELDS:
+        extras.setdefault(extra.shape, {})[extra.name] = extra.swagger
+    return extras
+
+
+EXTRAS = _documented_extras()
+
+
+def _paths() -> dict[str, dict[str, Any]]:
+    paths: dict[str, dict[str, Any]] = load_spec()["paths"]
+    return paths
+
+
+def _methods(template: str) -> set[str]:
+    return set(_paths().get(template, {}))
+
+
+def _parameters(template: str, method: str = "get") -> set[str]:
+    operation = _paths().get(template, {}).get(method, {})
+    return {parameter["name"] for parameter in operation.get("parameters", [])}
+
+
+def _list_template(obj: InsightlyObject) -> str:
+    return "/CustomFields/{objectName}" if obj.path == "CustomFields" else f"/{obj.path}"
+
+
+def _record_properties(obj: InsightlyObject) -> dict[str, Any]:
+    """A record's properties in the spec, with the documented extras of its shape."""
+    record = item_schema(_list_template(obj)) or {}
+    properties: dict[str, Any] = dict(record.get("properties", {}))
+    properties.update(EXTRAS.get(record.get("title", ""), {}))
+    return properties
+
+
+def test_every_object_has_a_list_route() -> None:
+    missing = [obj.path for obj in EVERY_OBJECT if "get" not in _methods(_list_template(obj))]
+    assert missing == []
+
+
+def test_singletons_answer_one_object() -> None:
+    wrong = []
+    for obj in EVERY_OBJECT:
+        answer = _paths()[_list_template(obj)]["get"]["responses"]["200"]["schema"]
+        if obj.singleton != (answer.get("type") != "array"):
+            wrong.append(obj.path)
+    assert wrong == []
+
+
+def test_search_means_search_route_with_updated_after_utc() -> None:
+    wrong = [
+        obj.path
+        for obj in EVERY_OBJECT
+        if obj.search != ("updated_after_utc" in _parameters(f"/{obj.path}/Search"))
+    ]
+    assert wrong == []
+
+
+def test_paged_and_brief_match_the_list_parameters() -> None:
+    wrong = []
+    for obj in EVERY_OBJECT:
+        parameters = _parameters(_list_template(obj))
+        if obj.paged != ({"top", "skip"} <= parameters):
+            wrong.append(f"{obj.path}: paged")
+        if obj.brief != ("brief" in parameters):
+            wrong.append(f"{obj.path}: brief")
+    assert wrong == []
+
+
+def test_create_update_delete_match_the_routes() -> None:
+    wrong = []
+    for obj in EVERY_OBJECT:
+        if obj.create != ("post" in _methods(f"/{obj.path}")):
+            wrong.append(f"{obj.path}: create")
+        if obj.update != ("put" in _methods(f"/{obj.path}")):
+            wrong.append(f"{obj.path}: update")
+        if obj.delete != ("delete" in _methods(f"/{obj.path}/{{id}}")):
+            wrong.append(f"{obj.path}: delete")
+    assert wrong == []
+
+
+def test_sub_resources_exist_and_are_described() -> None:
+    wrong = [
+        f"{obj.path}/{{id}}/{name}"
+        for obj in EVERY_OBJECT
+        for name in obj.sub_resources
+        if not _methods(f"/{obj.path}/{{id}}/{name}") or name not in SUB_RESOURCE_BY_NAME
+    ]
+    assert wrong == []
+
+
+def test_sub_resource_streams_are_readable() -> None:
+    unreadable = [
+        sub.name
+        for sub in SUB_RESOURCES
+        if sub.stream
+        and not any(
+            "get" in _methods(f"/{obj.path}/{{id}}/{sub.name}")
+            for obj in OBJECTS
+            if sub.name in obj.sub_resources
+        )
+    ]
+    assert unreadable == []
+
+
+def test_parent_is_where_records_are_created() -> None:
+    wrong = []
+    for obj in OBJECTS:
+        # Objects with no POST of their own are created under the one object that has one.
+        creators = sorted(
+            other.path
+            for other in OBJECTS
+            if "post" in _methods(f"/{other.path}/{{id}}/{obj.path}")
+        )
+        if obj.parent is None:
+            if not obj.create and len(creators) == 1:
+                wrong.append(f"{obj.path}: created under {creators[0]} but has no parent")
+            continue
+        parent, field = obj.parent
+        if parent not in creators:
+            wrong.append(f"{obj.path}: no POST /{parent}/{{id}}/{obj.path}")
+        if field not in _record_properties(obj):
+            wrong.append(f"{obj.path}: no {field} field")
+    assert wrong == []
+
+
+def test_keys_and_updated_field_are_record_fields() -> None:
+    wrong = []
+    for obj in EVERY_OBJECT:
+        properties = _record_properties(obj)
+        fields = (*obj.key, obj.updated_field) if obj.updated_field else obj.key
+        wrong += [f"{obj.path}.{field}" for field in fields if field not in properties]
+    assert wrong == []
+
+
+def test_nested_collections_are_array_fields() -> None:
+    wrong = [
+        f"{obj.path}.{name}"
+        for obj in EVERY_OBJECT
+        for name in obj.nested
+        if _record_properties(obj).get(name, {}).get("type") != "array"
+    ]
+    assert wrong == []
+
+
+def test_names_are_unique_and_streams_snake_case() -> None:
+    streams = [obj.stream for obj in EVERY_OBJECT] + [s.stream for s in SUB_RESOURCES if s.stream]
+    record_names = [obj.record_name for obj in OBJECTS if obj.record_name]
+    paths = [obj.path for obj in OBJECTS]
+    sub_names = [sub.name for sub in SUB_RESOURCES]
+
+    for names in (streams, record_names, paths, sub_names):
+        assert [name for name, count in Counter(names).items() if count > 1] == []
+    assert [s for s in streams if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", s)] == []
