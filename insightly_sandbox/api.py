@@ -34,12 +34,15 @@ class ApiRequest:
         query: the query parameters, names lower-cased (Insightly ignores their case),
             the last value of a repeated name winning.
         body: the decoded JSON body, or None when there was none.
+        headers: the request headers, names lower-cased (`if-match`), for the few that
+            change an answer.
     """
 
     method: str
     path: str
     query: Mapping[str, str] = field(default_factory=dict)
     body: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass

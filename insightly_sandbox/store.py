@@ -117,6 +117,8 @@ class Store:
         follows: the records the API user follows, as (path, id).
         instance: what `/Instance` answers.
         permissions: what `/Permissions` answers.
+        sequences: the last id handed out per numbered thing that has no table of its own
+            (`DATE_ID`, `COMMENT_ID`, ...), by name; writes fill it on first use.
         clock: the source of "now" for `DATE_UPDATED_UTC`; tests may replace it.
     """
 
@@ -128,6 +130,7 @@ class Store:
     instance: Record = field(default_factory=dict)
     permissions: Record = field(default_factory=dict)
     next_link_id: int = 1
+    sequences: dict[str, int] = field(default_factory=dict)
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
     lock: threading.RLock = field(default_factory=threading.RLock)
 

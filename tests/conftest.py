@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -10,7 +10,7 @@ import requests
 from insightly_sandbox.server import SandboxConfig, SandboxServer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +33,22 @@ def api() -> requests.Session:
     session = requests.Session()
     session.auth = ("sandbox", "")
     return session
+
+
+@pytest.fixture
+def start_sandbox() -> Iterator[Callable[..., SandboxServer]]:
+    """Start sandboxes configured by the test (5 records unless it says); stop them after.
+
+    Call it with `SandboxConfig` fields: `start_sandbox(rate_limit=2, fault_rate=1)`.
+    """
+    started: list[SandboxServer] = []
+
+    def start(**settings: Any) -> SandboxServer:
+        settings.setdefault("records", 5)
+        server = SandboxServer(SandboxConfig(**settings)).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
