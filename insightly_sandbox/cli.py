@@ -46,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             fault_rate=args.fault_rate,
             fault_kinds=tuple(args.fault_kinds.split(",")),
             plan=args.plan,
+            record_limit=args.record_limit,
         )
     except ValueError as error:
         parser.error(str(error))
@@ -128,6 +129,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"comma-separated faults to choose among (default: {','.join(FAULT_KINDS)})",
     )
     parser.add_argument("--plan", choices=PLANS, default="full", help="the instance's plan")
+    parser.add_argument(
+        "--record-limit",
+        type=int,
+        metavar="N",
+        help="records per object before a create answers 402 (default: none)",
+    )
     return parser
 
 

@@ -20,7 +20,7 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 from insightly_sandbox.api import ApiRequest, ApiResponse, parse_body
 from insightly_sandbox.faults import STATUS_FAULTS, fault_response
 from insightly_sandbox.requestlog import NO_RESPONSE
-from insightly_sandbox.wire import authorised, choose_encoding, compress
+from insightly_sandbox.wire import authorised, choose_encoding, compress, wrap_deflated
 
 if TYPE_CHECKING:
     from insightly_sandbox.server import SandboxServer
@@ -198,7 +198,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         query = {
             name.lower(): value for name, value in parse_qsl(url.query, keep_blank_values=True)
         }
-        request = ApiRequest(self.command, url.path[len(API_PREFIX) :], query, body)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        request = ApiRequest(self.command, url.path[len(API_PREFIX) :], query, body, headers)
         try:
             return self.server.sandbox.api.handle(request)
         except Exception:  # a sandbox bug answers 500, as the real service would
@@ -239,7 +240,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
         headers = {"Content-Type": "application/json; charset=utf-8", **response.headers}
         coding = choose_encoding(self.headers.get("Accept-Encoding")) if body else None
         if coding is not None:
-            body = compress(body, coding)
+            if response.deflated is not None:
+                body = wrap_deflated(response.deflated, body, coding)
+            else:
+                body = compress(body, coding)
             headers["Content-Encoding"] = coding
             headers["Vary"] = "Accept-Encoding"
         if response.status != 204:  # noqa: PLR2004 - No Content has no length to announce

@@ -57,6 +57,8 @@ class SandboxConfig:
         fault_rate: the probability, 0 to 1, that a `/v3.1/` request meets a fault.
         fault_kinds: the faults to choose among (see `faults.FAULT_KINDS`).
         plan: `full`, or `basic` for a plan without products, quotes and service objects.
+        record_limit: records an object may hold before a create answers 402, as when a
+            plan's record limit is reached; None for no limit.
     """
 
     host: str = "127.0.0.1"
@@ -70,6 +72,7 @@ class SandboxConfig:
     fault_rate: float = 0.0
     fault_kinds: tuple[str, ...] = FAULT_KINDS
     plan: str = "full"
+    record_limit: int | None = None
 
     def __post_init__(self) -> None:
         """Refuse settings no sandbox could honour, naming the setting."""
@@ -95,6 +98,10 @@ class SandboxConfig:
                 f"fault kinds must be some of {', '.join(FAULT_KINDS)}, not {self.fault_kinds}",
             ),
             (self.plan not in PLANS, f"plan must be one of {', '.join(PLANS)}, not {self.plan}"),
+            (
+                self.record_limit is not None and self.record_limit < 0,
+                f"record limit must be 0 or more, not {self.record_limit}",
+            ),
         ]
         for failed, message in problems:
             if failed:
@@ -110,7 +117,7 @@ class SandboxServer:
         self.store = (
             store if store is not None else build_store(self.config.seed, self.config.records)
         )
-        self.api = Api(self.store, Plan(self.config.plan))
+        self.api = Api(self.store, Plan(self.config.plan, self.config.record_limit))
         self.limits = Limits(self.config.rate_limit, self.config.daily_limit)
         self.faults = Faults(self.config.fault_rate, self.config.seed, self.config.fault_kinds)
         self.log = RequestLog()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from insightly_sandbox.api import ApiRequest, Plan
+from insightly_sandbox.api import Plan
 from insightly_sandbox.server import SandboxConfig, SandboxServer
 from tests.writes_client import Client, Clock, custom, link_ids, new_contact
 
@@ -340,28 +340,27 @@ def test_an_update_with_a_stale_etag_is_refused_with_400(client, fresh_sandbox):
     stale = client.etag(f"/Contacts/{key}")
     client.call("PUT", "/Contacts", {"CONTACT_ID": key, "TITLE": "Boss"}, expect=201)
 
-    # The HTTP layer does not hand request headers to the API yet, so this goes in through
-    # `Api.handle`; once it passes them on, this belongs on the socket like the rest.
     def put(if_match: str) -> int:
-        request = ApiRequest(
-            "PUT",
-            "/Contacts",
-            body={"CONTACT_ID": key, "TITLE": "CEO"},
-            headers={"if-match": if_match},
+        answer = client.api.put(
+            fresh_sandbox.url + "Contacts",
+            json={"CONTACT_ID": key, "TITLE": "CEO"},
+            headers={"If-Match": if_match},
+            timeout=10,
         )
-        return int(fresh_sandbox.api.handle(request).status)
+        return int(answer.status_code)
 
     assert put(stale) == 400
     assert put(client.etag(f"/Contacts/{key}")) == 201
     assert client.get(f"/Contacts/{key}")["TITLE"] == "CEO"
 
 
-def test_creating_beyond_the_record_limit_answers_402(client, fresh_sandbox):
-    held = len(client.get("/Contacts?top=500"))
-    fresh_sandbox.api.plan = Plan(record_limit=held)
+def test_creating_beyond_the_record_limit_answers_402(api):
+    with SandboxServer(SandboxConfig(records=5, record_limit=6)) as server:
+        limited = Client(api, server)
+        limited.call("POST", "/Contacts", {"FIRST_NAME": "Sixth"}, expect=201)
 
-    assert "Record limit" in client.refusal("POST", "/Contacts", {"FIRST_NAME": "P"}, 402)
-    assert len(client.get("/Contacts?top=500")) == held
+        assert "Record limit" in limited.refusal("POST", "/Contacts", {"FIRST_NAME": "P"}, 402)
+        assert len(limited.get("/Contacts?top=500")) == 6
 
 
 def test_a_basic_plan_refuses_product_writes_with_404(client, fresh_sandbox):
