@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from insightly_sandbox import seed_values as values
 from insightly_sandbox.seed_custom import custom_fields
-from insightly_sandbox.spec import item_schema
+from insightly_sandbox.spec import UNDECLARED_FIELDS, item_schema
 from tap_insightly.catalogue import CUSTOMFIELDS
 
 if TYPE_CHECKING:
@@ -21,27 +21,18 @@ if TYPE_CHECKING:
 
     from insightly_sandbox.store import Record, Store
 
-#: Fields real responses carry that the spec omits, by response path: each listed field
-#: follows the spec field it is keyed under (see samples/get-contacts-search.json,
-#: get-leads-page1.json and get-fruit__c.json).
-UNDECLARED_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "/Contacts": {"BACKGROUND": ("VISIBLE_TO",), "OWNER_USER_ID": ("VISIBLE_TEAM_ID",)},
-    "/Leads": {"NEXT_ACTIVITY_DATE_UTC": ("VISIBLE_TO", "VISIBLE_TEAM_ID"), "TAGS": ("LINKS",)},
-    "/{objectName}": {"DATE_CREATED_UTC": ("DATE_UPDATED_UTC", "CREATED_USER_ID")},
-}
-#: The undeclared fields that hold lists rather than scalars.
-_UNDECLARED_ARRAYS = frozenset({"LINKS"})
-
 
 @functools.cache
 def record_fields(template: str) -> tuple[tuple[str, bool], ...]:
     """The fields of a record a path answers, in order, each with whether it holds a list."""
     schema = item_schema(template) or {}
-    extras = UNDECLARED_FIELDS.get(template, {})
+    shape = schema.get("title")
     fields: list[tuple[str, bool]] = []
     for name, prop in schema.get("properties", {}).items():
         fields.append((name, prop.get("type") == "array"))
-        fields.extend((extra, extra in _UNDECLARED_ARRAYS) for extra in extras.get(name, ()))
+        for extra in UNDECLARED_FIELDS:
+            if extra.shape == shape and extra.after == fields[-1][0]:
+                fields.append((extra.name, extra.swagger.get("type") == "array"))
     return tuple(fields)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -47,3 +48,66 @@ def item_schema(template: str, method: str = "get") -> Schema | None:
     if schema.get("type") == "array":
         return resolve(schema["items"])
     return schema
+
+
+@dataclass(frozen=True)
+class UndeclaredField:
+    """A field real responses carry that the spec's record shape lacks.
+
+    Attributes:
+        shape: the spec's `title` of the record shape that lacks it, so the field reaches every
+            place that shape appears (a list, a search, a nested collection).
+        name: the field name, as Insightly spells it.
+        swagger: its type in the spec's own terms.
+        after: the spec field it follows in real responses.
+        source: the recorded response in `tests/samples/` that shows it.
+    """
+
+    shape: str
+    name: str
+    swagger: Schema
+    after: str
+    source: str
+
+
+_STRING: Schema = {"type": "string"}
+_INTEGER: Schema = {"type": "integer", "format": "int64"}
+_LINKS: Schema = {"type": "array", "items": {"$ref": "#/definitions/APILinkDto"}}
+
+# What the spec leaves out, and the one place that says so: the schema generator adds these to
+# the tap's schemas and the sandbox to its records. Organisations, Opportunities, Projects and
+# the other main objects probably carry VISIBLE_TO and VISIBLE_TEAM_ID too, but no recorded
+# response shows it, so they are not added; a sample of each would settle it.
+UNDECLARED_FIELDS: tuple[UndeclaredField, ...] = (
+    UndeclaredField("Contact", "VISIBLE_TO", _STRING, "BACKGROUND", "get-contacts-search.json"),
+    UndeclaredField(
+        "Contact", "VISIBLE_TEAM_ID", _INTEGER, "OWNER_USER_ID", "get-contacts-search.json"
+    ),
+    UndeclaredField(
+        "Lead", "VISIBLE_TO", _STRING, "NEXT_ACTIVITY_DATE_UTC", "get-leads-page1.json"
+    ),
+    UndeclaredField("Lead", "VISIBLE_TEAM_ID", _INTEGER, "VISIBLE_TO", "get-leads-page1.json"),
+    UndeclaredField("Lead", "LINKS", _LINKS, "TAGS", "get-leads-page1.json"),
+    UndeclaredField(
+        "CustomObjectsRecords",
+        "DATE_UPDATED_UTC",
+        {"type": "string", "format": "date-time", "readOnly": True},
+        "DATE_CREATED_UTC",
+        "get-fruit__c.json",
+    ),
+    UndeclaredField(
+        "CustomObjectsRecords",
+        "CREATED_USER_ID",
+        {"type": "integer", "format": "int32", "readOnly": True},
+        "DATE_UPDATED_UTC",
+        "get-fruit__c.json",
+    ),
+    # Insightly echoes the field name here; it is never sent back in a write.
+    UndeclaredField(
+        "CustomField",
+        "CUSTOM_FIELD_ID",
+        {"type": "string", "readOnly": True},
+        "FIELD_VALUE",
+        "get-contacts-search.json",
+    ),
+)

@@ -21,8 +21,8 @@ How a Swagger 2.0 property becomes a JSON Schema property, and why:
   `{}`: its real values are strings, numbers, booleans or null.
 - `required` lists are dropped: they describe request bodies, include read-only ids, and every
   field may be null in a response anyway.
-- Fields that real responses carry but the spec leaves out come from `EXTRA_FIELDS`, each with
-  the recorded sample that shows it.
+- Fields that real responses carry but the spec leaves out come from
+  `insightly_sandbox.spec.UNDECLARED_FIELDS`, each with the recorded sample that shows it.
 - Keys and bookmarks are not written here; they live in the catalogue.
 """
 
@@ -31,11 +31,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from insightly_sandbox.spec import item_schema, load_spec, resolve
+from insightly_sandbox.spec import UNDECLARED_FIELDS, item_schema, load_spec, resolve
 from tap_insightly.catalogue import CUSTOM_OBJECT_RECORD, OBJECTS, SUB_RESOURCES, InsightlyObject
 
 if TYPE_CHECKING:
@@ -46,59 +45,6 @@ Schema = dict[str, Any]
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 _SCALARS = frozenset({"integer", "number", "boolean", "string"})
-
-
-@dataclass(frozen=True)
-class ExtraField:
-    """A field real responses carry that the spec's record shape lacks.
-
-    Attributes:
-        shape: the spec's `title` of the record shape that lacks it, so the field reaches every
-            place that shape appears (a list, a search, a nested collection).
-        name: the field name, as Insightly spells it.
-        swagger: its type in the spec's own terms, converted like any spec property.
-        source: the recorded response in `tests/samples/` that shows it.
-    """
-
-    shape: str
-    name: str
-    swagger: Schema
-    source: str
-
-
-_STRING: Schema = {"type": "string"}
-_INTEGER: Schema = {"type": "integer", "format": "int64"}
-_LINKS: Schema = {"type": "array", "items": {"$ref": "#/definitions/APILinkDto"}}
-
-# What the spec leaves out. Organisations, Opportunities, Projects and the other main objects
-# probably carry VISIBLE_TO and VISIBLE_TEAM_ID too, but no recorded response shows it, so they
-# are not added; a sample of each would settle it.
-EXTRA_FIELDS: tuple[ExtraField, ...] = (
-    ExtraField("Contact", "VISIBLE_TO", _STRING, "get-contacts-search.json"),
-    ExtraField("Contact", "VISIBLE_TEAM_ID", _INTEGER, "get-contacts-search.json"),
-    ExtraField("Lead", "VISIBLE_TO", _STRING, "get-leads-page1.json"),
-    ExtraField("Lead", "VISIBLE_TEAM_ID", _INTEGER, "get-leads-page1.json"),
-    ExtraField("Lead", "LINKS", _LINKS, "get-leads-page1.json"),
-    ExtraField(
-        "CustomObjectsRecords",
-        "DATE_UPDATED_UTC",
-        {"type": "string", "format": "date-time", "readOnly": True},
-        "get-fruit__c.json",
-    ),
-    ExtraField(
-        "CustomObjectsRecords",
-        "CREATED_USER_ID",
-        {"type": "integer", "format": "int32", "readOnly": True},
-        "get-fruit__c.json",
-    ),
-    # Insightly echoes the field name here; it is never sent back in a write.
-    ExtraField(
-        "CustomField",
-        "CUSTOM_FIELD_ID",
-        {"type": "string", "readOnly": True},
-        "get-contacts-search.json",
-    ),
-)
 
 
 class _Converter:
@@ -141,11 +87,13 @@ class _Converter:
         properties = {
             name: self.convert(prop) for name, prop in swagger.get("properties", {}).items()
         }
-        for extra in EXTRA_FIELDS:
+        for extra in UNDECLARED_FIELDS:
             if extra.shape != swagger.get("title"):
                 continue
             if extra.name in properties:
-                msg = f"{extra.shape}.{extra.name} is in the spec now: remove it from EXTRA_FIELDS"
+                msg = (
+                    f"{extra.shape}.{extra.name} is in the spec now: drop it from UNDECLARED_FIELDS"
+                )
                 raise ValueError(msg)
             properties[extra.name] = self.convert(extra.swagger)
             self.extras_used.add((extra.shape, extra.name))
@@ -184,7 +132,7 @@ def build_schemas() -> dict[str, Schema]:
 
     Raises:
         ValueError: the spec lacks a path the catalogue names, uses an unknown type, or no longer
-            matches `EXTRA_FIELDS` (a field added upstream, or a shape renamed).
+            matches `UNDECLARED_FIELDS` (a field added upstream, or a shape renamed).
     """
     converter = _Converter()
     paths = load_spec()["paths"]
@@ -198,11 +146,11 @@ def build_schemas() -> dict[str, Schema]:
 
     unused = [
         f"{e.shape}.{e.name}"
-        for e in EXTRA_FIELDS
+        for e in UNDECLARED_FIELDS
         if (e.shape, e.name) not in converter.extras_used
     ]
     if unused:
-        msg = f"EXTRA_FIELDS name shapes no stream uses: {', '.join(unused)}"
+        msg = f"UNDECLARED_FIELDS name shapes no stream uses: {', '.join(unused)}"
         raise ValueError(msg)
     return schemas
 
