@@ -470,6 +470,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         stream="activity_sets",
         key=("ACTIVITYSET_ID",),
         brief=True,
+        nested=("ACTIVITIES",),
     ),
     InsightlyObject(
         path="Teams",
@@ -477,6 +478,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         key=("TEAM_ID",),
         updated_field="DATE_UPDATED_UTC",
         brief=True,
+        nested=("TEAMMEMBERS",),
         create=True,
         update=True,
         delete=True,
