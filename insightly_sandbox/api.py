@@ -47,11 +47,20 @@ class ApiRequest:
 
 @dataclass
 class ApiResponse:
-    """What the API answers: a status, a JSON body already encoded, and extra headers."""
+    """What the API answers: a status, a JSON body already encoded, and extra headers.
+
+    Attributes:
+        status: the HTTP status.
+        body: the response body.
+        headers: headers to send besides those the HTTP layer adds.
+        deflated: the body as a raw deflate stream without its final block, when one is ready;
+            the HTTP layer then wraps it instead of compressing the body.
+    """
 
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    deflated: bytes | None = None
 
     @classmethod
     def json(cls, status: int, value: object, headers: dict[str, str] | None = None) -> ApiResponse:

@@ -231,7 +231,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         return ApiResponse(200, sandbox.log.encoded())
 
     def _send(self, response: ApiResponse, *, truncate: bool = False) -> None:
-        """Write a response, compressed if the client accepts it.
+        """Write a response, compressed if the client accepts it (its deflate stream if ready).
 
         With `truncate`, the headers announce the whole body but only half of it is written
         before the connection closes.

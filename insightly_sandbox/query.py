@@ -59,11 +59,13 @@ class Answer:
         body: the response body.
         total: the number of all matching records, for `X-Total-Count`, when asked for.
         etag: the record's version, for `ETag`, when one record is answered.
+        deflated: the body as a raw deflate stream without its final block, when one is ready.
     """
 
     body: bytes
     total: int | None = None
     etag: str | None = None
+    deflated: bytes | None = None
 
 
 def joined(parts: Iterable[bytes]) -> bytes:

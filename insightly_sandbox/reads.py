@@ -4,31 +4,8 @@
 `reads_sub.py`, parameter checks and paging in `query.py`. A page is the join of its records'
 cached JSON, so a page of 500 records costs no encoding.
 
-[open] choices, where no source settles what Insightly does and the sandbox picks one:
-
-- `updated_after_utc` on Emails and DocumentTemplates, which have no DATE_UPDATED_UTC,
-  compares DATE_CREATED_UTC (on `/Emails/Search` and `/{Object}/{id}/Emails` alike).
-- `updated_after_utc` on comments, file attachments and other per-record collections compares
-  their DATE_UPDATED_UTC, or DATE_CREATED_UTC where they have none.
-- A query parameter the path does not declare is ignored: `updated_after_utc` on a plain
-  `GET /{Object}` filters nothing.
-- A `{id}` that is not a whole number answers 400, since the spec types it integer; a whole
-  number that names no record answers 404.
-- `top=0` answers an empty page; an empty `top=` or `skip=` counts as absent.
-- `field_value` matches a MULTISELECT custom field only by its whole `;`-joined text.
-- `/CustomFields/{objectName}` knows an object by its path or singular name in any case
-  (`Contacts`, `contact`); a known object without custom fields answers `[]`.
-- `/Tags` requires `record_type` (the spec marks it required) and answers the distinct tag
-  names of that object's records, sorted without regard to case.
-- `/Follows` names each record type by its singular name (`Contact`), as links do.
-- `/LeadStatuses` treats STATUS_TYPE 3 as the converted status, left out unless
-  `include_converted=true`; other types (1 open, 2 closed) are always listed.
-- `/Users/Me` answers the first user, taken as the holder of the sandbox's one API key.
-- GETs the spec documents with 201 (`/{Object}/{id}/Tags`, line items, ...) answer 200.
-- `/Notes/{id}/Comment` answers the note's comments, as `/Notes/{id}/Comments` does, and
-  `/{objectName}/{id}/FileAttachments` answers file attachments: the spec declares a Note and
-  a custom object record for them, which their summaries contradict.
-- `/Pipelines/{id}` answers the pipeline as `/Pipelines` lists it; the spec declares no body.
+Where no source settles what Insightly does, the sandbox picks one behaviour; every such
+choice is listed in `docs/sandbox.md`, so that a live account can prove it wrong.
 """
 
 from __future__ import annotations
@@ -38,6 +15,7 @@ from typing import TYPE_CHECKING
 from insightly_sandbox import api, query, reads_sub
 from insightly_sandbox.query import Answer, Refusal
 from insightly_sandbox.store import encode
+from insightly_sandbox.wire import choose_encoding, deflated_array
 from tap_insightly.catalogue import BY_PATH, TAGS
 
 if TYPE_CHECKING:
@@ -78,7 +56,13 @@ def table_page(
         keys, total = page.choose(rows, size=len(rows))
     else:
         keys, total = page.choose(rows, lambda key: keep(rows[key]))
-    return Answer(query.joined(table.encoded(key, brief=brief) for key in keys), total)
+    body = query.joined(table.encoded(key, brief=brief) for key in keys)
+    if choose_encoding(ctx.request.headers.get("accept-encoding")) is None:
+        return Answer(body, total)
+    # Each record is deflated once, when a compressed page first holds it, so such a page is
+    # a join too; a client that takes no compression is spared that work.
+    deflated = deflated_array(table.deflated(key, brief=brief) for key in keys)
+    return Answer(body, total, deflated=deflated)
 
 
 def values_page(ctx: Context, template: str, values: list[Record]) -> Answer:
@@ -292,7 +276,7 @@ def _answering(family: str, reader: Reader) -> Handler:
             headers["X-Total-Count"] = str(answer.total)
         if answer.etag is not None:
             headers["ETag"] = answer.etag
-        return api.ApiResponse(200, answer.body, headers)
+        return api.ApiResponse(200, answer.body, headers, answer.deflated)
 
     return handle
 

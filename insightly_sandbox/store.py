@@ -2,7 +2,8 @@
 
 Each record is kept as the dict the API would answer for it, nested collections included
 (`CUSTOMFIELDS`, `TAGS`, `DATES`, `EMAILDOMAINS`, `LINKS`). Its JSON encoding, full and brief,
-is cached and dropped on every change, so that serving a page is a join of ready bytes.
+is cached and dropped on every change, and so is that JSON deflated, so that serving a page,
+plain or compressed, is a join of ready bytes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from insightly_sandbox.wire import deflate_block
 from tap_insightly.catalogue import (
     BY_PATH,
     BY_RECORD_NAME,
@@ -55,6 +57,7 @@ class Table:
     obj: InsightlyObject
     rows: dict[RecordKey, Record] = field(default_factory=dict)
     _encoded: dict[tuple[RecordKey, bool], bytes] = field(default_factory=dict)
+    _deflated: dict[tuple[RecordKey, bool], bytes] = field(default_factory=dict)
     next_id: int = 1
 
     def key_of(self, record: Record) -> RecordKey:
@@ -82,8 +85,9 @@ class Table:
 
     def forget(self, key: RecordKey) -> None:
         """Drop the cached encodings of one record after it changed."""
-        self._encoded.pop((key, False), None)
-        self._encoded.pop((key, True), None)
+        for cache in (self._encoded, self._deflated):
+            cache.pop((key, False), None)
+            cache.pop((key, True), None)
 
     def etag(self, key: RecordKey) -> str:
         """The record's ETag: changes whenever the record does (Insightly sends one)."""
@@ -100,6 +104,14 @@ class Table:
                 }
             cached = encode(record)
             self._encoded[(key, brief)] = cached
+        return cached
+
+    def deflated(self, key: RecordKey, *, brief: bool = False) -> bytes:
+        """The JSON of one record as a raw deflate block that joins others into a page."""
+        cached = self._deflated.get((key, brief))
+        if cached is None:
+            cached = deflate_block(self.encoded(key, brief=brief))
+            self._deflated[(key, brief)] = cached
         return cached
 
 

@@ -7,67 +7,8 @@ pipelines, stages, states); `HANDLERS` here registers them all.
 Bodies are checked against the spec (`validation.py`) and whole before anything changes, so
 a refused write changes nothing. Answers take their status and shape from the spec.
 
-[open] choices, where no source settles what Insightly does and the sandbox picks one:
-
-- Unknown top-level fields in a body are ignored, as read-only ones are; so are fields GET
-  answers but the body schema does not declare (VISIBLE_TO on Contacts).
-- A create requires the spec's `required` fields minus read-only ones and OWNER_USER_ID, which
-  defaults to the API user (Leads: LAST_NAME, LEAD_SOURCE_ID, LEAD_STATUS_ID). An update
-  requires only the id field; sending a required field as null is refused.
-- JSON types are checked strictly: "12" for an integer is a 400 (Insightly's deserialiser
-  may coerce it); 3.0 passes as an integer. Strings longer than `maxLength` are refused.
-- DATE_CREATED_UTC, DATE_UPDATED_UTC and CREATED_USER_ID are always the sandbox's, even where
-  a body schema declares them writable (Events, Notes, Teams).
-- Read-only fields the spec also requires (a line item's PRICEBOOK_ENTRY_ID, a price book
-  entry's PRODUCT_ID, a quotation line's LIST_PRICE) are taken on create, ignored on update.
-- Fields a create leaves out are null, [] or false, except ACTIVE (true), VISIBLE_TO
-  (EVERYONE) and OPPORTUNITY_STATE (OPEN).
-- Every accepted PUT moves DATE_UPDATED_UTC, even when no value differs.
-- TAGS, DATES and EMAILDOMAINS sent in a PUT replace the set; left out or null, untouched.
-  Entries keep a DATE_ID or EMAIL_DOMAIN_ID that names one of the record's entries.
-- CUSTOMFIELDS sent in a PUT change only the fields named; null clears one (its entry stays,
-  with a null value). A created record lists every defined custom field, in name order, null
-  unless given, as seeded records do; DEFAULT_VALUE is not applied; AUTONUMBER fields number
-  themselves. Fields that are not editable (AUTONUMBER) are ignored in bodies, not refused.
-- LINKS in a body add links; in a PUT an entry with one of the record's LINK_IDs changes that
-  link's ROLE and DETAILS; links left out stay, since removing one changes another record.
-- A link to a record that does not exist is a 400 naming LINK_OBJECT_ID (404 is kept for the
-  record in the path); linking the same records twice makes two links; a record cannot be
-  linked to itself.
-- What GET answers for a record is what moves its DATE_UPDATED_UTC: a link change moves both
-  linked records'; tags, dates, e-mail domains, notes, comments, children (line items,
-  milestones, entries), pipeline, stage and state changes move the record in the path's.
-  Following does not.
-- Where the spec declares a list answer (PUT Tags, Dates, line items, milestones, comments,
-  pipeline changes), a write of one item answers a one-item list; replacing writes answer
-  the whole new set. Statuses are the spec's: 201 for POST and for PUT of the main objects,
-  200 for other PUTs it says 200 for, 202 for DELETE.
-- PUT Tags with one tag replaces the tags with it. PUT Dates or EmailDomains with one entry
-  changes the entry its id names (404 if none) or adds it when it has no id; a list replaces.
-- DELETE Tags of a tag the record lacks, and DELETE Follow of a record not followed, answer
-  202. Tags compare without regard to case.
-- A note changed through `PUT /{Parent}/{id}/Notes` must be linked to that parent (404).
-- A line item's price book entry must be in the parent's price book (400); a parent without
-  one takes the entry's. Changing an opportunity's price book deletes its line items. A price
-  book lists a product once.
-- A lead's pipeline and stage are kept beside the record, since lead records answer no
-  PIPELINE_ID or STAGE_ID. PUT Pipeline without a stage starts at the first stage; the
-  pipeline must be FOR_OPPORTUNITIES or FOR_PROJECTS as the record needs (any, for a lead).
-- StateChange takes the state in FOR_OPPORTUNITY_STATE, in any case, stored upper case; a
-  STATE_REASON_ID must be a reason for that state. A state changed by `PUT /Opportunities`
-  enters StateHistory too.
-- Ids that refer to other records (ORGANISATION_ID, CATEGORY_ID, LEAD_SOURCE_ID, OWNER_USER_ID,
-  PIPELINE_ID, ...) must name one (400), as the spec warns. Deleting a lead source, lead
-  status or category still in use, or the last lead source or status, answers 409 where the
-  spec declares 409.
-- Deleting a record deletes its links on both sides, what is kept beside it (comments, state
-  history), the API user's follow, and the records it owns (line items, milestones, a
-  product's price book entries, team memberships); notes and tasks linked to it stay.
-- `If-Match` with a stale ETag answers 400; `*`, a missing header or a weak `W/` form of the
-  current tag passes.
-- A plan's record limit counts the records of the one object being created (402).
-- A note, task or e-mail comment has only the fields the spec declares (COMMENT_ID,
-  OWNER_USER_ID); anything else sent is dropped.
+Where no source settles what Insightly does, the sandbox picks one behaviour; every such
+choice is listed in `docs/sandbox.md`, so that a live account can prove it wrong.
 """
 
 from __future__ import annotations
