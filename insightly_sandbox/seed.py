@@ -31,6 +31,7 @@ from insightly_sandbox.seed_knowledge import (
 from insightly_sandbox.seed_reference import seed_reference
 from insightly_sandbox.seed_service import seed_prospects, seed_tickets
 from insightly_sandbox.store import Store, parse_timestamp
+from tap_insightly.catalogue import OBJECTS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -55,10 +56,12 @@ RECORD_BUILDERS: tuple[Callable[[Seeder], None], ...] = (
     seed_community,
     seed_records,
 )
-#: Objects whose records may carry files, as the spec's `/{object}/{id}/FileAttachments` says.
-ATTACHABLE = ("Contacts", "Organisations", "Leads", "Opportunities", "Projects", "Notes", "Emails")
+#: Objects whose records may carry files (`/{object}/{id}/FileAttachments`).
+ATTACHABLE = tuple(obj.path for obj in OBJECTS if "FileAttachments" in obj.sub_resources)
 #: Objects whose records carry plain comments (`/{object}/{id}/Comments`); tickets have their own.
-COMMENTABLE = ("Notes", "Tasks", "Emails")
+COMMENTABLE = tuple(
+    obj.path for obj in OBJECTS if "Comments" in obj.sub_resources and obj.path != "Ticket"
+)
 _FILES = (
     ("proposal.pdf", "application/pdf"),
     ("contract-signed.pdf", "application/pdf"),

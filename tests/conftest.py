@@ -7,10 +7,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
+from insightly_sandbox.seed import build_store
 from insightly_sandbox.server import SandboxConfig, SandboxServer
+from tests.writes_client import Client, Clock
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+    from insightly_sandbox.store import Store
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +56,30 @@ def start_sandbox() -> Iterator[Callable[..., SandboxServer]]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def client(api: requests.Session, fresh_sandbox: SandboxServer) -> Client:
+    """Checked, decoded requests to the test's own sandbox."""
+    return Client(api, fresh_sandbox)
+
+
+@pytest.fixture
+def clock(fresh_sandbox: SandboxServer) -> Clock:
+    """A clock the test moves, driving the own sandbox's update timestamps."""
+    ticking = Clock()
+    fresh_sandbox.store.clock = ticking
+    return ticking
+
+
+@pytest.fixture(scope="module")
+def store() -> Store:
+    """The default seeded store, built in process."""
+    return build_store()
+
+
+@pytest.fixture(scope="module", params=[(1, 200), (3, 7)], ids=["default", "small"])
+def any_store(request: pytest.FixtureRequest) -> Store:
+    """The default store, and a small one where edge cases (one record per pool) show."""
+    seed, records = request.param
+    return build_store(seed, records)

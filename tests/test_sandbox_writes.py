@@ -10,7 +10,7 @@ import pytest
 
 from insightly_sandbox.api import Plan
 from insightly_sandbox.server import SandboxConfig, SandboxServer
-from tests.writes_client import Client, Clock, custom, link_ids, new_contact
+from tests.writes_client import Client, custom, link_ids, new_contact
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -18,18 +18,6 @@ if TYPE_CHECKING:
     import requests
 
 SAMPLE = Path(__file__).parent / "samples" / "put-contacts-response.json"
-
-
-@pytest.fixture
-def client(api: requests.Session, fresh_sandbox: SandboxServer) -> Client:
-    return Client(api, fresh_sandbox)
-
-
-@pytest.fixture
-def clock(fresh_sandbox: SandboxServer) -> Clock:
-    ticking = Clock()
-    fresh_sandbox.store.clock = ticking
-    return ticking
 
 
 @pytest.fixture(scope="module")

@@ -2,29 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import pytest
-
-from tests.writes_client import Client, Clock, link_ids, new_contact
-
-if TYPE_CHECKING:
-    import requests
-
-    from insightly_sandbox.server import SandboxServer
-
-
-@pytest.fixture
-def client(api: requests.Session, fresh_sandbox: SandboxServer) -> Client:
-    return Client(api, fresh_sandbox)
-
-
-@pytest.fixture
-def clock(fresh_sandbox: SandboxServer) -> Clock:
-    ticking = Clock()
-    fresh_sandbox.store.clock = ticking
-    return ticking
-
+from tests.writes_client import link_ids, new_contact
 
 # Links ---------------------------------------------------------------------------------------
 

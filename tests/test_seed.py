@@ -9,8 +9,6 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pytest
-
 from insightly_sandbox.seed import build_store
 from insightly_sandbox.seed_context import record_fields
 from insightly_sandbox.seed_fields import FIELD_TYPES
@@ -42,17 +40,6 @@ MAIN_OBJECTS = (
     "Notes", "Emails", "Product", "Quotation", "Ticket", "Prospect", "KnowledgeArticle",
 )  # fmt: skip
 
-
-@pytest.fixture(scope="module")
-def store() -> Store:
-    return build_store()
-
-
-@pytest.fixture(scope="module", params=[(1, 200), (3, 7)], ids=["default", "small"])
-def any_store(request: pytest.FixtureRequest) -> Store:
-    """The default store, and a small one where edge cases (one record per pool) show."""
-    seed, records = request.param
-    return build_store(seed, records)
 
 
 def custom_tables(store: Store) -> list[str]:

@@ -6,15 +6,12 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-import pytest
-
-from insightly_sandbox.seed import build_store
 from insightly_sandbox.seed_values import ANCHOR
 from insightly_sandbox.store import format_timestamp
 from tap_insightly.catalogue import LINKS, OBJECTS, TAGS
 
 if TYPE_CHECKING:
-    from insightly_sandbox.store import Record, Store
+    from insightly_sandbox.store import Record
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 
@@ -65,17 +62,6 @@ CATEGORY_TABLES = {
     "KnowledgeArticle": "KnowledgeArticleCategory",
 }
 
-
-@pytest.fixture(scope="module")
-def store() -> Store:
-    return build_store()
-
-
-@pytest.fixture(scope="module", params=[(1, 200), (3, 7)], ids=["default", "small"])
-def any_store(request: pytest.FixtureRequest) -> Store:
-    """The default store, and a small one where edge cases (one record per pool) show."""
-    seed, records = request.param
-    return build_store(seed, records)
 
 
 def test_timestamps_are_insightly_text_and_updates_follow_creation(any_store):
