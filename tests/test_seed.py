@@ -41,7 +41,6 @@ MAIN_OBJECTS = (
 )  # fmt: skip
 
 
-
 def custom_tables(store: Store) -> list[str]:
     return [definition["OBJECT_NAME"] for definition in store.custom_objects]
 

@@ -63,7 +63,6 @@ CATEGORY_TABLES = {
 }
 
 
-
 def test_timestamps_are_insightly_text_and_updates_follow_creation(any_store):
     store = any_store
     anchor = format_timestamp(ANCHOR)
