@@ -57,6 +57,10 @@ NESTED = "nested"
 MODES = (FLATTEN, NESTED)
 
 
+#: Every JSON type, for a value whose type depends on another field.
+_ANY_JSON = ("string", "number", "integer", "boolean", "array", "object", "null")
+
+
 class CustomFieldError(ValueError):
     """Definitions that cannot be used, or a value that cannot be written as its field's type.
 
@@ -184,7 +188,9 @@ class CustomFields:
                 # Schema can say only through an if/then per field that targets do not read. An
                 # anyOf of the defined types would still have to admit the values of fields
                 # created after discovery and values that did not convert, so it would admit
-                # anything while looking as if it did not.
+                # anything while looking as if it did not. The types are listed all the same:
+                # the SDK and targets need a type to place a value, a list included.
+                "type": list(_ANY_JSON),
                 "description": self._value_description(),
             }
             return schema

@@ -355,7 +355,8 @@ def test_schemas_are_new_and_the_base_is_left_alone(contacts):
     assert flat["properties"]["CUSTOMFIELDS"]["items"] == customfields["items"]
     assert set(nested["properties"]) == set(base["properties"])
     value = nested["properties"]["CUSTOMFIELDS"]["items"]["properties"]["FIELD_VALUE"]
-    assert set(value) == {"description"}
+    assert set(value) == {"type", "description"}
+    assert "array" in value["type"]
     assert "Interests__c list of strings" in value["description"]
 
 

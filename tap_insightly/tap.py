@@ -1,0 +1,142 @@
+"""tap-insightly: every Insightly object, custom objects included, as Singer streams.
+
+One tap run holds one `InsightlySession` with one rate limiter, created when first needed and
+shared by every stream, and asks Insightly for its custom objects and fields once (two
+requests). The streams come from the object catalogue, plus one per custom object and the
+links stream fed by the records that carry LINKS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import click
+from singer_sdk import Tap
+from singer_sdk.exceptions import ConfigValidationError
+from typing_extensions import override
+
+from tap_insightly.catalogue import CUSTOM_OBJECT_RECORD, LINKS, OBJECTS, custom_object
+from tap_insightly.client import (
+    AuthenticationError,
+    DailyQuotaError,
+    InsightlySession,
+    RateLimiter,
+    RetryPolicy,
+)
+from tap_insightly.discovery import Discovery, discover
+from tap_insightly.links import LinkedObjectStream, LinksStream
+from tap_insightly.streams import DiscoveredStream, ObjectStream, TagsStream
+from tap_insightly.tap_config import CONFIG_SCHEMA, TapSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from singer_sdk.streams import Stream
+
+    from tap_insightly.catalogue import InsightlyObject
+
+
+class TapInsightly(Tap):
+    """Singer tap for the Insightly CRM API v3.1."""
+
+    name = "tap-insightly"
+    package_name = "insightly-singer"
+    # Custom objects and custom fields are read from the instance at discovery.
+    dynamic_catalog = True
+    config_jsonschema = CONFIG_SCHEMA
+
+    @cached_property
+    def settings(self) -> TapSettings:
+        """The settings, checked: an error names each setting that cannot work and its remedy."""
+        return TapSettings.from_config(self.config, user_agent=f"{self.name}/{self.plugin_version}")
+
+    @cached_property
+    def session(self) -> InsightlySession:
+        """The one session, and so the one rate limiter, every request of this run goes through."""
+        settings = self.settings
+        return InsightlySession(
+            settings.api_key,
+            RateLimiter(settings.requests_per_second),
+            timeout=settings.timeout,
+            policy=RetryPolicy(max_retries=settings.max_retries),
+            user_agent=settings.user_agent,
+        )
+
+    @cached_property
+    def discovery(self) -> Discovery:
+        """The instance's custom objects and custom fields, asked for once per tap run."""
+        found = discover(self.session, self.settings.base_url)
+        self.logger.info(
+            "Discovered %d custom objects and %d custom fields (quota %s)",
+            len(found.custom_objects),
+            len(found.custom_fields),
+            self.session.quota.describe(),
+        )
+        return found
+
+    @override
+    def discover_streams(self) -> list[Stream]:
+        discovery = self.discovery
+        streams: list[Stream] = [self._object_stream(obj, discovery) for obj in OBJECTS]
+        streams.extend(
+            ObjectStream(
+                self,
+                obj,
+                discovery.fields_for(obj.field_for),
+                schema_name=CUSTOM_OBJECT_RECORD.stream,
+            )
+            for obj in map(custom_object, discovery.object_names)
+        )
+        streams.append(LinksStream(self))
+        return streams
+
+    def _object_stream(self, obj: InsightlyObject, discovery: Discovery) -> Stream:
+        """The stream of one catalogue object, read as that object needs."""
+        if obj.path == "CustomObjects":
+            return DiscoveredStream(self, obj, discovery.custom_objects)
+        if obj.path == "CustomFields":
+            return DiscoveredStream(self, obj, discovery.custom_fields)
+        if obj.path == "Tags":
+            return TagsStream(self)
+        kind = LinkedObjectStream if LINKS in obj.nested else ObjectStream
+        return kind(self, obj, discovery.fields_for(obj.field_for))
+
+    @classmethod
+    @override
+    def invoke(cls, **kwargs: Any) -> None:
+        """Run the tap from the command line; see `_ending_cleanly` for how a run can stop."""
+        with cls._ending_cleanly():
+            super().invoke(**kwargs)
+
+    @classmethod
+    @override
+    def cb_discover(cls, ctx: click.Context, param: click.Option, value: bool) -> None:
+        with cls._ending_cleanly():
+            super().cb_discover(ctx, param, value)
+
+    @classmethod
+    @override
+    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
+        with cls._ending_cleanly():
+            super().cb_test(ctx, param, value)
+
+    @classmethod
+    @contextlib.contextmanager
+    def _ending_cleanly(cls) -> Iterator[None]:
+        """End a command with status 1 and the reason, for the stops that are not the tap's fault.
+
+        Settings that cannot work, a refused key and a spent quota each get their message and
+        remedy on one line, without a traceback. The STATE of every stream completed before a
+        stop went out as each completed, so the next run goes on from there.
+        """
+        try:
+            yield
+        except ConfigValidationError as refused:
+            for problem in refused.errors or [str(refused)]:
+                cls.logger.error("Settings: %s", problem)  # noqa: TRY400 - the message is the point
+            raise click.exceptions.Exit(1) from None
+        except (AuthenticationError, DailyQuotaError) as error:
+            cls.logger.error("Stopped: %s", error)  # noqa: TRY400 - the message is the point
+            raise click.exceptions.Exit(1) from None
