@@ -196,10 +196,14 @@ class InsightlyStream(RESTStream[int]):
     def end_sync(self) -> None:
         """Log the one line that says what the stream emitted and what it cost."""
         quota = self.insightly.session.quota
+        # A stream left out of the catalog is still read when a selected child stream needs
+        # its records (links); the SDK then writes none of them, so none were emitted.
+        outcome = "emitted" if self.selected else "read for its child streams"
         self.logger.info(
-            "%s: %s emitted%s, %s, quota %s",
+            "%s: %s %s%s, %s, quota %s",
             self.name,
             counted(self._emitted, "record"),
+            outcome,
             self.describe_end(),
             counted(quota.sent - self._sent_before, "request"),
             quota.describe(),
