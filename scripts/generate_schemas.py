@@ -35,7 +35,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from insightly_sandbox.spec import UNDECLARED_FIELDS, item_schema, load_spec, resolve
-from tap_insightly.catalogue import CUSTOM_OBJECT_RECORD, OBJECTS, SUB_RESOURCES, InsightlyObject
+from tap_insightly.catalogue import (
+    CUSTOM_OBJECT_RECORD,
+    OBJECTS,
+    SUB_RESOURCES,
+    InsightlyObject,
+    sub_resource,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -118,7 +124,9 @@ def _sources() -> Iterator[tuple[str, str]]:
         if sub.stream is None:
             continue
         templates = (
-            f"/{obj.path}/{{id}}/{sub.name}" for obj in OBJECTS if sub.name in obj.sub_resources
+            f"/{obj.path}/{{id}}/{sub.name}"
+            for obj in OBJECTS
+            if sub_resource(obj, sub.name) is sub
         )
         template = next((t for t in templates if "get" in paths.get(t, {})), None)
         if template is None:

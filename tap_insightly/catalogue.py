@@ -633,21 +633,33 @@ def custom_object(object_name: str) -> InsightlyObject:
 class SubResource:
     """A per-record collection under `/{object}/{id}/{name}`.
 
+    One name may answer records of different shapes under different objects: a ticket's
+    Comments are a conversation (`TICKET_COMMENT_ID`, `BODY_HTML`), a note's are bare
+    (`COMMENT_ID`). Such a name has one entry limited to those objects (`objects`) and one
+    general entry for every other object that lists it.
+
     Attributes:
         name: the path segment, as the spec spells it.
         stream: the Singer stream that carries its records, where the tap reads it as one.
         key: the fields that identify one of its records.
+        paged: whether its GET takes `top` and `skip`.
+        objects: the paths of the objects this entry is limited to; empty for the general entry.
     """
 
     name: str
     stream: str | None = None
     key: tuple[str, ...] = ()
+    paged: bool = False
+    objects: tuple[str, ...] = ()
 
 
 SUB_RESOURCES: tuple[SubResource, ...] = (
     SubResource("Links", "links", ("LINK_ID",)),
-    SubResource("FileAttachments", "file_attachments", ("FILE_ID",)),
-    SubResource("Comments", "comments", ("COMMENT_ID",)),
+    SubResource("FileAttachments", "file_attachments", ("FILE_ID",), paged=True),
+    SubResource("Comments", "comments", ("COMMENT_ID",), paged=True),
+    SubResource(
+        "Comments", "ticket_comments", ("TICKET_COMMENT_ID",), paged=True, objects=("Ticket",)
+    ),
     SubResource(
         "StateHistory", "opportunity_state_history", ("OPPORTUNITY_ID", "DATE_CHANGED_UTC")
     ),
@@ -655,10 +667,10 @@ SUB_RESOURCES: tuple[SubResource, ...] = (
     SubResource("Dates", key=("DATE_ID",)),
     SubResource("EmailDomains", key=("EMAIL_DOMAIN_ID",)),
     SubResource("Follow"),
-    SubResource("Notes", key=("NOTE_ID",)),
-    SubResource("Events", key=("EVENT_ID",)),
-    SubResource("Tasks", key=("TASK_ID",)),
-    SubResource("Emails", key=("EMAIL_ID",)),
+    SubResource("Notes", key=("NOTE_ID",), paged=True),
+    SubResource("Events", key=("EVENT_ID",), paged=True),
+    SubResource("Tasks", key=("TASK_ID",), paged=True),
+    SubResource("Emails", key=("EMAIL_ID",), paged=True),
     SubResource("Milestones", key=("MILESTONE_ID",)),
     SubResource("OpportunityLineItem", key=("OPPORTUNITY_ITEM_ID",)),
     SubResource("QuotationLineItem", key=("QUOTATION_ITEM_ID",)),
@@ -671,4 +683,18 @@ SUB_RESOURCES: tuple[SubResource, ...] = (
     SubResource("Pricebook"),
 )
 
-SUB_RESOURCE_BY_NAME: dict[str, SubResource] = {sub.name: sub for sub in SUB_RESOURCES}
+#: The general entry of each sub-resource name.
+SUB_RESOURCE_BY_NAME: dict[str, SubResource] = {
+    sub.name: sub for sub in SUB_RESOURCES if not sub.objects
+}
+
+
+def sub_resource(obj: InsightlyObject, name: str) -> SubResource | None:
+    """What `/{obj.path}/{id}/{name}` answers: the entry limited to `obj`, else the general one.
+
+    None when `obj` does not list `name` among its sub-resources.
+    """
+    if name not in obj.sub_resources:
+        return None
+    limited = (sub for sub in SUB_RESOURCES if sub.name == name and obj.path in sub.objects)
+    return next(limited, SUB_RESOURCE_BY_NAME.get(name))

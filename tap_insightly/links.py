@@ -2,7 +2,8 @@
 
 Contacts, organisations, leads and the other objects with LINKS in the catalogue's `nested`
 hold their links inside each record, so the links stream costs no request: it is a child of
-those streams (`LinkedObjectStream`) and receives their links in batches.
+those streams (`LinkedObjectStream`) and receives their links with each batch of records they
+hand over to their child streams (`fanout.ParentStream`).
 
 A link joins two records and appears in both, once from each side (`IS_FORWARD` says which
 side it was made from). The stream emits each link once, turned to face the way it was made,
@@ -21,9 +22,9 @@ from singer_sdk.streams import Stream
 from typing_extensions import override
 
 from tap_insightly.catalogue import LINKS
+from tap_insightly.fanout import PARENT, ParentStream
 from tap_insightly.schema_loader import load_schema
 from tap_insightly.stream_base import counted
-from tap_insightly.streams import ObjectStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -32,17 +33,10 @@ if TYPE_CHECKING:
 
     from tap_insightly.tap import TapInsightly
 
-#: Links handed to the links stream at a time: each hand-over is one SCHEMA message and one
-#: run of the SDK's child sync, so they are batched rather than passed record by record.
-LINK_BATCH = 500
-
-#: The child context key naming the parent stream.
-PARENT = "parent"
-
 _SIDES = (("OBJECT_NAME", "LINK_OBJECT_NAME"), ("OBJECT_ID", "LINK_OBJECT_ID"))
 
 
-class LinkedObjectStream(ObjectStream):
+class LinkedObjectStream(ParentStream):
     """An object whose records carry LINKS, handing them to the links stream as it goes."""
 
     _pending: list[Record]
@@ -53,15 +47,14 @@ class LinkedObjectStream(ObjectStream):
         super().begin_sync(context)
 
     @override
-    def generate_child_contexts(
-        self, record: Record, context: Context | None
-    ) -> Iterable[Context | None]:
-        if not any(child.selected for child in self.child_streams):
-            return
+    def hold(self, record: Record) -> None:
+        super().hold(record)
         self._pending.extend(entry for entry in record.get(LINKS) or () if isinstance(entry, dict))
-        if self._pending and (len(self._pending) >= LINK_BATCH or self.at_last_record):
-            batch, self._pending = self._pending, []
-            yield {PARENT: self.name, LINKS: batch}
+
+    @override
+    def hand_over(self) -> dict[str, Any]:
+        batch, self._pending = self._pending, []
+        return {**super().hand_over(), LINKS: batch}
 
     @override
     def describe_end(self) -> str:

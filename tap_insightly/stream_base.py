@@ -237,8 +237,8 @@ class InsightlyStream(RESTStream[int]):
                     yield record
         except PlanRefusedError as refusal:
             self.logger.warning(
-                "%s: skipped, because the Insightly plan lacks %s (HTTP %d from %s). Upgrade "
-                "the plan or deselect the stream to silence this warning.",
+                "%s: skipped, because the Insightly plan lacks %s (HTTP %d from %s). Upgrade the "
+                "plan, or deselect this stream and those read under it, to silence this warning.",
                 self.name,
                 refusal.plan.feature,
                 refusal.status,

@@ -2,8 +2,9 @@
 
 One tap run holds one `InsightlySession` with one rate limiter, created when first needed and
 shared by every stream, and asks Insightly for its custom objects and fields once (two
-requests). The streams come from the object catalogue, plus one per custom object and the
-links stream fed by the records that carry LINKS.
+requests). The streams come from the object catalogue, plus one per custom object, the
+links stream fed by the records that carry LINKS, and the streams read one request per parent
+record (`fanout.py`), which no catalog selects unless asked.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tap_insightly.client import (
     RetryPolicy,
 )
 from tap_insightly.discovery import Discovery, discover
+from tap_insightly.fanout import ParentStream, fan_out_streams, reads_under
 from tap_insightly.links import LinkedObjectStream, LinksStream
 from tap_insightly.streams import DiscoveredStream, ObjectStream, TagsStream
 from tap_insightly.tap_config import CONFIG_SCHEMA, TapSettings
@@ -81,7 +83,7 @@ class TapInsightly(Tap):
         discovery = self.discovery
         streams: list[Stream] = [self._object_stream(obj, discovery) for obj in OBJECTS]
         streams.extend(
-            ObjectStream(
+            ParentStream(
                 self,
                 obj,
                 discovery.fields_for(obj.field_for),
@@ -90,6 +92,7 @@ class TapInsightly(Tap):
             for obj in map(custom_object, discovery.object_names)
         )
         streams.append(LinksStream(self))
+        streams.extend(fan_out_streams(self, streams))
         return streams
 
     def _object_stream(self, obj: InsightlyObject, discovery: Discovery) -> Stream:
@@ -100,7 +103,11 @@ class TapInsightly(Tap):
             return DiscoveredStream(self, obj, discovery.custom_fields)
         if obj.path == "Tags":
             return TagsStream(self)
-        kind = LinkedObjectStream if LINKS in obj.nested else ObjectStream
+        kind: type[ObjectStream] = ObjectStream
+        if LINKS in obj.nested:
+            kind = LinkedObjectStream
+        elif reads_under(obj):
+            kind = ParentStream
         return kind(self, obj, discovery.fields_for(obj.field_for))
 
     @classmethod

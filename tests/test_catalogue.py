@@ -11,11 +11,13 @@ from typing import Any
 
 from insightly_sandbox.spec import UNDECLARED_FIELDS, item_schema, load_spec
 from tap_insightly.catalogue import (
+    BY_PATH,
     CUSTOM_OBJECT_RECORD,
     OBJECTS,
     SUB_RESOURCE_BY_NAME,
     SUB_RESOURCES,
     InsightlyObject,
+    sub_resource,
 )
 
 EVERY_OBJECT = (*OBJECTS, CUSTOM_OBJECT_RECORD)
@@ -122,10 +124,28 @@ def test_sub_resource_streams_are_readable() -> None:
         and not any(
             "get" in _methods(f"/{obj.path}/{{id}}/{sub.name}")
             for obj in OBJECTS
-            if sub.name in obj.sub_resources
+            if sub_resource(obj, sub.name) is sub
         )
     ]
     assert unreadable == []
+
+
+def test_sub_resources_limited_to_objects_are_theirs_and_paged_as_the_spec_says() -> None:
+    wrong = [
+        f"{sub.stream or sub.name}: {path} does not list {sub.name}"
+        for sub in SUB_RESOURCES
+        for path in sub.objects
+        if sub.name not in BY_PATH[path].sub_resources
+    ]
+    for obj in EVERY_OBJECT:
+        for name in obj.sub_resources:
+            sub = sub_resource(obj, name)
+            template = f"/{obj.path}/{{id}}/{name}"
+            if sub is None or "get" not in _methods(template):
+                continue
+            if sub.paged != ("top" in _parameters(template)):
+                wrong.append(f"{template}: paged is {sub.paged}")
+    assert wrong == []
 
 
 def test_parent_is_where_records_are_created() -> None:
@@ -172,7 +192,7 @@ def test_names_are_unique_and_streams_snake_case() -> None:
     streams = [obj.stream for obj in EVERY_OBJECT] + [s.stream for s in SUB_RESOURCES if s.stream]
     record_names = [obj.record_name for obj in OBJECTS if obj.record_name]
     paths = [obj.path for obj in OBJECTS]
-    sub_names = [sub.name for sub in SUB_RESOURCES]
+    sub_names = [(sub.name, sub.objects) for sub in SUB_RESOURCES]
 
     for names in (streams, record_names, paths, sub_names):
         assert [name for name, count in Counter(names).items() if count > 1] == []

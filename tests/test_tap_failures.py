@@ -109,7 +109,7 @@ def test_a_plan_without_a_feature_skips_its_streams_with_one_warning_each(start_
         message = record.getMessage()
         assert f"plan lacks {obj.plan.feature}" in message
         assert f"HTTP {obj.plan.status}" in message
-        assert "deselect the stream" in message
+        assert "deselect this stream" in message
     for status, streams in REFUSED.items():
         for stream in streams:
             assert run.records[stream] == [], stream

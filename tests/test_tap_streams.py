@@ -14,6 +14,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from insightly_sandbox.server import SandboxConfig, SandboxServer
 from tap_insightly.bookmarks import LEDGER_KEY
 from tap_insightly.catalogue import LINKS, OBJECTS, TAGS
+from tap_insightly.fanout import FAN_OUT_STREAMS
 from tap_insightly.tap import TapInsightly
 from tap_insightly.values import parse_timestamp
 from tests.tap_run import run_tap, sandbox_config
@@ -63,7 +64,7 @@ def test_discovery_lists_every_object_custom_object_and_links_for_two_requests(s
 
     custom_objects = {entry["OBJECT_NAME"].lower() for entry in sandbox.store.custom_objects}
     assert custom_objects == {"fruit__c", "shipment__c"}
-    expected = {obj.stream for obj in OBJECTS} | custom_objects | {"links"}
+    expected = {obj.stream for obj in OBJECTS} | custom_objects | {"links", *FAN_OUT_STREAMS}
     assert set(tap.streams) == expected
     assert [(entry["method"], entry["path"]) for entry in served(sandbox)] == [
         ("GET", "/v3.1/CustomObjects"),
