@@ -10,6 +10,7 @@ record (`fanout.py`), which no catalog selects unless asked.
 from __future__ import annotations
 
 import contextlib
+import logging
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,19 @@ if TYPE_CHECKING:
     from tap_insightly.catalogue import InsightlyObject
 
 
+class _UnsortedNotice(logging.Filter):
+    """Drops the SDK's warning, once per incremental stream and run, that a stream is unsorted.
+
+    Insightly pages in id order, so every incremental stream is unsorted by design: its bookmark
+    is saved when the stream finishes, as the README says. The warning tells the person running
+    the pipeline nothing to do, 30 times a run.
+    """
+
+    @override
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "assumed to be unsorted" not in record.getMessage()
+
+
 class TapInsightly(Tap):
     """Singer tap for the Insightly CRM API v3.1."""
 
@@ -48,6 +62,13 @@ class TapInsightly(Tap):
     # Custom objects and custom fields are read from the instance at discovery.
     dynamic_catalog = True
     config_jsonschema = CONFIG_SCHEMA
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - the SDK's own
+        """Set up as the SDK does, without its unsorted-stream warning (see `_UnsortedNotice`)."""
+        sdk_logger = logging.getLogger("singer_sdk")
+        if not any(isinstance(known, _UnsortedNotice) for known in sdk_logger.filters):
+            sdk_logger.addFilter(_UnsortedNotice())
+        super().__init__(*args, **kwargs)
 
     @cached_property
     def settings(self) -> TapSettings:
