@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections import Counter, defaultdict
 from typing import Any
@@ -12,6 +13,7 @@ import requests
 from singer_sdk.exceptions import ConfigValidationError
 
 from insightly_sandbox.server import SandboxConfig, SandboxServer
+from tap_insightly import stream_base
 from tap_insightly.bookmarks import LEDGER_KEY
 from tap_insightly.catalogue import LINKS, OBJECTS, TAGS
 from tap_insightly.fanout import FAN_OUT_STREAMS
@@ -232,3 +234,17 @@ def test_the_bookmark_keeps_its_ledger_and_the_next_run_repeats_nothing(sandbox)
     assert [entry["query"].get("updated_after_utc") for entry in searches] == [
         one_second_earlier.strftime("%Y-%m-%dT%H:%M:%SZ")
     ]
+
+
+def test_long_streams_log_progress_against_the_total_insightly_counted(
+    start_sandbox, monkeypatch, caplog
+):
+    monkeypatch.setattr(stream_base, "PROGRESS_EVERY", 40)
+    server = start_sandbox(records=100)
+    caplog.set_level(logging.INFO, logger="tap-insightly")
+
+    run_tap(sandbox_config(server, page_size=30), streams=["contacts"])
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "tap-insightly.contacts"]
+    assert "contacts: 40 of 100 records read" in lines
+    assert "contacts: 80 of 100 records read" in lines
