@@ -7,17 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tap_insightly.catalogue import OBJECTS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-START = "<!-- tap-insightly --about --format=markdown: start -->"
-END = "<!-- tap-insightly --about --format=markdown: end -->"
+PLUGINS = {"tap-insightly": "tap_insightly", "target-insightly": "target_insightly"}
 
 
-def about_block() -> str:
+def about_block(module: str) -> str:
     """The Capabilities, Python versions and Settings of `--about`, one heading level down."""
-    about = subprocess.run(
-        [sys.executable, "-m", "tap_insightly", "--about", "--format=markdown"],
+    about = subprocess.run(  # noqa: S603 - our own console entry points, fixed arguments
+        [sys.executable, "-m", module, "--about", "--format=markdown"],
         capture_output=True,
         text=True,
         check=True,
@@ -26,13 +27,17 @@ def about_block() -> str:
     return re.sub(r"^## ", "### ", block.strip(), flags=re.MULTILINE)
 
 
-def test_the_settings_table_is_the_one_the_tap_prints():
+@pytest.mark.parametrize("plugin", sorted(PLUGINS))
+def test_the_settings_table_is_the_one_the_plugin_prints(plugin):
+    start = f"<!-- {plugin} --about --format=markdown: start -->"
+    end = f"<!-- {plugin} --about --format=markdown: end -->"
     readme = README.read_text(encoding="utf-8")
-    written = readme[readme.index(START) + len(START) : readme.index(END)].strip()
+    written = readme[readme.index(start) + len(start) : readme.index(end)].strip()
 
-    assert written == about_block(), (
-        "README.md's settings no longer match the tap: replace the text between the markers "
-        f"with this:\n{about_block()}"
+    expected = about_block(PLUGINS[plugin])
+    assert written == expected, (
+        f"README.md's settings no longer match {plugin}: replace the text between its markers "
+        f"with this:\n{expected}"
     )
 
 

@@ -1,0 +1,198 @@
+"""target-insightly: Singer records written into Insightly, created, updated or left alone.
+
+One target run holds one `InsightlySession` (and so one rate limiter) shared by every sink, asks
+Insightly for its custom objects and custom fields once (two requests), and keeps a ledger of
+what it wrote so that a record sent again unchanged costs nothing. The tap's STATE messages pass
+through untouched: Meltano keeps them. At the end one line per stream says how many records were
+created, updated, left unchanged and refused, and the run fails if more were refused than
+`max_failures` allows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import click
+from singer_sdk import Target
+from singer_sdk.exceptions import ConfigValidationError
+from typing_extensions import override
+
+from tap_insightly.catalogue import OBJECTS, custom_object
+from tap_insightly.client import (
+    AuthenticationError,
+    DailyQuotaError,
+    InsightlySession,
+    RateLimiter,
+    RetryPolicy,
+)
+from tap_insightly.discovery import Discovery, discover
+from target_insightly.ledger import Ledger
+from target_insightly.outcomes import DeadLetters, Tally
+from target_insightly.sinks import ObjectSink
+from target_insightly.target_config import CONFIG_SCHEMA, TargetSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from singer_sdk.sinks import Sink
+
+    from tap_insightly.catalogue import InsightlyObject
+
+
+class TargetError(Exception):
+    """The run cannot go on, or did not succeed; the message says why and what to do."""
+
+
+class UnknownStreamError(TargetError):
+    """A stream names no object the target writes."""
+
+
+class TooManyFailuresError(TargetError):
+    """More records were refused than `max_failures` allows."""
+
+
+class TargetInsightly(Target):
+    """Singer target for the Insightly CRM API v3.1."""
+
+    name = "target-insightly"
+    package_name = "insightly-singer"
+    config_jsonschema = CONFIG_SCHEMA
+    default_sink_class = ObjectSink
+
+    @cached_property
+    def settings(self) -> TargetSettings:
+        """The settings, checked: an error names each setting that cannot work and its remedy."""
+        return TargetSettings.from_config(self.config)
+
+    @cached_property
+    def session(self) -> InsightlySession:
+        """The one session, and so the one rate limiter, every sink's requests go through."""
+        settings = self.settings
+        return InsightlySession(
+            settings.api_key,
+            RateLimiter(settings.requests_per_second),
+            timeout=settings.timeout,
+            policy=RetryPolicy(max_retries=settings.max_retries),
+            user_agent=f"{self.name}/{self.plugin_version}",
+        )
+
+    @cached_property
+    def discovery(self) -> Discovery:
+        """The instance's custom objects and custom fields, asked for once per run."""
+        found = discover(self.session, self.settings.base_url)
+        self.logger.info(
+            "Found %d custom objects and %d custom fields (quota %s)",
+            len(found.custom_objects),
+            len(found.custom_fields),
+            self.session.quota.describe(),
+        )
+        return found
+
+    @cached_property
+    def writable(self) -> dict[str, InsightlyObject]:
+        """The streams the target writes, by name: the tap's names for the same objects."""
+        objects = {obj.stream: obj for obj in OBJECTS if obj.create or obj.update}
+        for name in self.discovery.object_names:
+            obj = custom_object(name)
+            objects.setdefault(obj.stream, obj)
+        return objects
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """What earlier runs wrote, read once."""
+        return Ledger(self.settings.ledger_path)
+
+    @cached_property
+    def dead_letters(self) -> DeadLetters:
+        """Where refused records go."""
+        return DeadLetters(self.settings.dead_letter_path)
+
+    @cached_property
+    def _tallies(self) -> dict[str, Tally]:
+        return {}
+
+    @cached_property
+    def _tally_lock(self) -> threading.Lock:
+        return threading.Lock()
+
+    def tally(self, stream_name: str) -> Tally:
+        """The counts of one stream, kept across the sinks a schema change replaces."""
+        with self._tally_lock:
+            return self._tallies.setdefault(stream_name, Tally())
+
+    @override
+    def get_sink_class(self, stream_name: str) -> type[Sink]:
+        """The sink for a stream the target writes.
+
+        Raises:
+            UnknownStreamError: the stream names no object the target writes; the message
+                lists those it does.
+        """
+        if stream_name not in self.writable:
+            msg = (
+                f"target-insightly does not write stream {stream_name!r}: rename it with a "
+                "stream map to one of the streams it writes, which are "
+                f"{', '.join(sorted(self.writable))}"
+            )
+            raise UnknownStreamError(msg)
+        return ObjectSink
+
+    @override
+    def _write_state_message(self, state: dict[str, Any]) -> None:
+        # The ledger must hold every record the STATE covers before the STATE goes out: if the
+        # run then dies, the next one starts after those records and must know them.
+        self.ledger.save()
+        super()._write_state_message(state)
+
+    @override
+    def process_endofpipe(self) -> None:
+        """Drain as the SDK does, then log the counts and fail if too many records were refused.
+
+        Raises:
+            TooManyFailuresError: more records were refused than `max_failures` allows.
+        """
+        super().process_endofpipe()
+        self.ledger.save()
+        settings = self.settings
+        prefix = "Dry run, nothing written: " if settings.dry_run else ""
+        failed = 0
+        for stream, tally in sorted(self._tallies.items()):
+            self.logger.info("%s%s: %s (%d records)", prefix, stream, tally.describe(), tally.total)
+            failed += tally.failed
+        if "session" in self.__dict__:
+            quota = self.session.quota
+            self.logger.info("%d requests sent (quota %s)", quota.sent, quota.describe())
+        if failed > settings.max_failures:
+            msg = (
+                f"{failed} records were refused, more than max_failures ({settings.max_failures})"
+                f": see {settings.dead_letter_path} for each record, its status and the reason"
+            )
+            raise TooManyFailuresError(msg)
+
+    @classmethod
+    @override
+    def invoke(cls, **kwargs: Any) -> None:
+        """Run the target from the command line; see `_ending_cleanly` for how it can stop."""
+        with cls._ending_cleanly():
+            super().invoke(**kwargs)
+
+    @classmethod
+    @contextlib.contextmanager
+    def _ending_cleanly(cls) -> Iterator[None]:
+        """End with status 1 and the reason on one line, without a traceback.
+
+        Settings that cannot work, a refused key, a spent quota, an unknown stream and too many
+        refused records each get their message and remedy.
+        """
+        try:
+            yield
+        except ConfigValidationError as refused:
+            for problem in refused.errors or [str(refused)]:
+                cls.logger.error("Settings: %s", problem)  # noqa: TRY400 - the message is the point
+            raise click.exceptions.Exit(1) from None
+        except (AuthenticationError, DailyQuotaError, TargetError) as error:
+            cls.logger.error("Stopped: %s", error)  # noqa: TRY400 - the message is the point
+            raise click.exceptions.Exit(1) from None
