@@ -33,7 +33,8 @@ DEFAULT_REQUESTS_PER_SECOND = 5.0
 DEFAULT_TIMEOUT = 300
 DEFAULT_MAX_RETRIES = 5
 
-CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
+#: Where the account is and how to sign in: the same for the tap and the target.
+CONNECTION_PROPERTIES: tuple[th.Property[Any], ...] = (
     th.Property(
         "api_key",
         th.StringType,
@@ -55,6 +56,10 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         default=DEFAULT_POD,
         description="The pod the account lives on (na1, eu1, au1, ...), when api_url is not set.",
     ),
+)
+
+CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
+    *CONNECTION_PROPERTIES,
     th.Property(
         "start_date",
         th.DateTimeType,

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 
-from tap_insightly.settings import DEFAULT_POD, SettingsError, base_url
+from tap_insightly.settings import SettingsError, base_url
 from tap_insightly.tap_config import (
+    CONNECTION_PROPERTIES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_REQUESTS_PER_SECOND,
     DEFAULT_TIMEOUT,
@@ -29,27 +30,7 @@ DEFAULT_DEAD_LETTER_PATH = "insightly-dead-letters.jsonl"
 DEFAULT_LEDGER_PATH = ".target-insightly/ledger.json"
 
 CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
-    th.Property(
-        "api_key",
-        th.StringType,
-        required=True,
-        secret=True,
-        description="The API key from Insightly's User Settings; sent as the Basic user name.",
-    ),
-    th.Property(
-        "api_url",
-        th.StringType,
-        description=(
-            "The API URL from Insightly's User Settings, such as "
-            "https://api.eu1.insightly.com/v3.1/. When set, `pod` is not used."
-        ),
-    ),
-    th.Property(
-        "pod",
-        th.StringType,
-        default=DEFAULT_POD,
-        description="The pod the account lives on (na1, eu1, au1, ...), when api_url is not set.",
-    ),
+    *CONNECTION_PROPERTIES,
     th.Property(
         "requests_per_second",
         th.NumberType,
