@@ -191,6 +191,25 @@ class InsightlySession(requests.Session):
         self._sleep = sleep
         self._jitter = random.Random()  # noqa: S311 - spreading retries, not secrets
 
+    @classmethod
+    def paced(
+        cls,
+        api_key: str,
+        requests_per_second: float,
+        *,
+        timeout: float,
+        max_retries: int,
+        user_agent: str | None,
+    ) -> InsightlySession:
+        """A session with a rate limiter of its own, for a plugin's whole run to share."""
+        return cls(
+            api_key,
+            RateLimiter(requests_per_second),
+            timeout=timeout,
+            policy=RetryPolicy(max_retries=max_retries),
+            user_agent=user_agent,
+        )
+
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # noqa: ANN401, C901
         """Send a prepared request, waiting, retrying or raising as the module describes.
 

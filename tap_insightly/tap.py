@@ -9,33 +9,26 @@ record (`fanout.py`), which no catalog selects unless asked.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import click
 from singer_sdk import Tap
-from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
 from tap_insightly.catalogue import CUSTOM_OBJECT_RECORD, LINKS, OBJECTS, custom_object
 from tap_insightly.client import (
-    AuthenticationError,
-    DailyQuotaError,
     InsightlySession,
-    RateLimiter,
-    RetryPolicy,
 )
 from tap_insightly.discovery import Discovery, discover
 from tap_insightly.fanout import ParentStream, fan_out_streams, reads_under
 from tap_insightly.links import LinkedObjectStream, LinksStream
+from tap_insightly.stops import ending_cleanly
 from tap_insightly.streams import DiscoveredStream, ObjectStream, TagsStream
 from tap_insightly.tap_config import CONFIG_SCHEMA, TapSettings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
+    import click
     from singer_sdk.streams import Stream
 
     from tap_insightly.catalogue import InsightlyObject
@@ -79,11 +72,11 @@ class TapInsightly(Tap):
     def session(self) -> InsightlySession:
         """The one session, and so the one rate limiter, every request of this run goes through."""
         settings = self.settings
-        return InsightlySession(
+        return InsightlySession.paced(
             settings.api_key,
-            RateLimiter(settings.requests_per_second),
+            settings.requests_per_second,
             timeout=settings.timeout,
-            policy=RetryPolicy(max_retries=settings.max_retries),
+            max_retries=settings.max_retries,
             user_agent=settings.user_agent,
         )
 
@@ -134,37 +127,18 @@ class TapInsightly(Tap):
     @classmethod
     @override
     def invoke(cls, **kwargs: Any) -> None:
-        """Run the tap from the command line; see `_ending_cleanly` for how a run can stop."""
-        with cls._ending_cleanly():
+        """Run the tap from the command line; see `stops.ending_cleanly` for how a run can stop."""
+        with ending_cleanly(cls.logger):
             super().invoke(**kwargs)
 
     @classmethod
     @override
     def cb_discover(cls, ctx: click.Context, param: click.Option, value: bool) -> None:
-        with cls._ending_cleanly():
+        with ending_cleanly(cls.logger):
             super().cb_discover(ctx, param, value)
 
     @classmethod
     @override
     def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
-        with cls._ending_cleanly():
+        with ending_cleanly(cls.logger):
             super().cb_test(ctx, param, value)
-
-    @classmethod
-    @contextlib.contextmanager
-    def _ending_cleanly(cls) -> Iterator[None]:
-        """End a command with status 1 and the reason, for the stops that are not the tap's fault.
-
-        Settings that cannot work, a refused key and a spent quota each get their message and
-        remedy on one line, without a traceback. The STATE of every stream completed before a
-        stop went out as each completed, so the next run goes on from there.
-        """
-        try:
-            yield
-        except ConfigValidationError as refused:
-            for problem in refused.errors or [str(refused)]:
-                cls.logger.error("Settings: %s", problem)  # noqa: TRY400 - the message is the point
-            raise click.exceptions.Exit(1) from None
-        except (AuthenticationError, DailyQuotaError) as error:
-            cls.logger.error("Stopped: %s", error)  # noqa: TRY400 - the message is the point
-            raise click.exceptions.Exit(1) from None

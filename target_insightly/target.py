@@ -10,33 +10,25 @@ created, updated, left unchanged and refused, and the run fails if more were ref
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import click
 from singer_sdk import Target
-from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
 from tap_insightly.catalogue import OBJECTS, custom_object
 from tap_insightly.client import (
-    AuthenticationError,
-    DailyQuotaError,
     InsightlySession,
-    RateLimiter,
-    RetryPolicy,
 )
 from tap_insightly.discovery import Discovery, discover
+from tap_insightly.stops import ending_cleanly
 from target_insightly.ledger import Ledger
 from target_insightly.outcomes import DeadLetters, Tally
 from target_insightly.sinks import ObjectSink
 from target_insightly.target_config import CONFIG_SCHEMA, TargetSettings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from singer_sdk.sinks import Sink
 
     from tap_insightly.catalogue import InsightlyObject
@@ -71,11 +63,11 @@ class TargetInsightly(Target):
     def session(self) -> InsightlySession:
         """The one session, and so the one rate limiter, every sink's requests go through."""
         settings = self.settings
-        return InsightlySession(
+        return InsightlySession.paced(
             settings.api_key,
-            RateLimiter(settings.requests_per_second),
+            settings.requests_per_second,
             timeout=settings.timeout,
-            policy=RetryPolicy(max_retries=settings.max_retries),
+            max_retries=settings.max_retries,
             user_agent=f"{self.name}/{self.plugin_version}",
         )
 
@@ -175,24 +167,6 @@ class TargetInsightly(Target):
     @classmethod
     @override
     def invoke(cls, **kwargs: Any) -> None:
-        """Run the target from the command line; see `_ending_cleanly` for how it can stop."""
-        with cls._ending_cleanly():
+        """Run the target from the command line; see `stops.ending_cleanly` for how it can stop."""
+        with ending_cleanly(cls.logger, TargetError):
             super().invoke(**kwargs)
-
-    @classmethod
-    @contextlib.contextmanager
-    def _ending_cleanly(cls) -> Iterator[None]:
-        """End with status 1 and the reason on one line, without a traceback.
-
-        Settings that cannot work, a refused key, a spent quota, an unknown stream and too many
-        refused records each get their message and remedy.
-        """
-        try:
-            yield
-        except ConfigValidationError as refused:
-            for problem in refused.errors or [str(refused)]:
-                cls.logger.error("Settings: %s", problem)  # noqa: TRY400 - the message is the point
-            raise click.exceptions.Exit(1) from None
-        except (AuthenticationError, DailyQuotaError, TargetError) as error:
-            cls.logger.error("Stopped: %s", error)  # noqa: TRY400 - the message is the point
-            raise click.exceptions.Exit(1) from None
