@@ -10,6 +10,7 @@ calculated fields and any added later, are text.
 from __future__ import annotations
 
 import copy
+import decimal
 import json
 import math
 from types import MappingProxyType
@@ -107,16 +108,33 @@ def kind_of(value: Any) -> str:  # noqa: ANN401 - any JSON value
         return "a boolean"
     if isinstance(value, str):
         return "an empty string" if not value else "a string"
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, decimal.Decimal)):
         return "a number"
     if isinstance(value, list):
         return "a list"
     return "null" if value is None else "an object"
 
 
+def plain_number(value: decimal.Decimal) -> int | float:
+    """A decimal as JSON carries it: whole numbers as integers, the rest as floats.
+
+    The SDK reads a target's input numbers as `Decimal`, which `json` cannot write.
+
+    Raises:
+        ValueError: the decimal is not finite.
+    """
+    if not value.is_finite():
+        raise ValueError(value)
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
 def _number(value: Any) -> int | float | None:  # noqa: ANN401 - any JSON value
     if isinstance(value, bool):
         raise TypeError
+    if isinstance(value, decimal.Decimal):
+        return plain_number(value)
     if isinstance(value, int):
         return value
     if isinstance(value, float):

@@ -12,10 +12,12 @@ CUSTOMFIELDS list, typed back by their definitions.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from typing import TYPE_CHECKING, Any
 
 from tap_insightly.catalogue import CUSTOMFIELDS, LINKS
 from tap_insightly.custom_fields import CustomFieldError, CustomFields
+from tap_insightly.field_types import plain_number
 from tap_insightly.values import TimestampError, to_insightly
 
 if TYPE_CHECKING:
@@ -45,15 +47,10 @@ class BodyBuilder:
         """Build bodies for `obj`, reading `readOnly` and `date-time` marks from `schemas`."""
         self.obj = obj
         self.custom_fields = custom_fields
-        self._properties: dict[str, Schema] = {}
+        merged: Schema = {}
         for schema in schemas:
-            for name, prop in (schema.get("properties") or {}).items():
-                if isinstance(prop, dict):
-                    merged = self._properties.setdefault(name, {})
-                    for key, value in prop.items():
-                        merged.setdefault(key, value)
-                    if prop.get("readOnly"):
-                        merged["readOnly"] = True
+            _merge(merged, schema)
+        self._properties: dict[str, Schema] = merged.get("properties") or {}
         self._defined = set(custom_fields.names)
 
     def body(self, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,10 +80,34 @@ class BodyBuilder:
                 raise RecordError(str(error.within(name))) from None
         if custom:
             try:
-                body[CUSTOMFIELDS] = self.custom_fields.to_insightly(custom)
+                # Fields not defined pass as given, numbers still as the SDK's decimals.
+                body[CUSTOMFIELDS] = _written(self.custom_fields.to_insightly(custom), {})
             except CustomFieldError as error:
                 raise RecordError(str(error)) from None
         return body
+
+
+def _merge(merged: Schema, schema: Mapping[str, Any]) -> None:
+    """Fill `merged` with what `schema` says and it does not yet, at every depth.
+
+    The upstream schema comes first; Insightly's own fills what it leaves out, so nested
+    `date-time` and `readOnly` marks survive an upstream schema that declares a collection's
+    items without their properties. `readOnly` anywhere wins.
+    """
+    for key, value in schema.items():
+        if key in {"properties", "items"} and isinstance(value, dict):
+            inner = merged.setdefault(key, {})
+            if isinstance(inner, dict):
+                if key == "properties":
+                    for name, prop in value.items():
+                        if isinstance(prop, dict):
+                            _merge(inner.setdefault(name, {}), prop)
+                else:
+                    _merge(inner, value)
+            continue
+        merged.setdefault(key, value)
+        if key == "readOnly" and value is True:
+            merged[key] = True
 
 
 def _entries(value: Any) -> dict[str, Any]:  # noqa: ANN401 - any JSON value
@@ -113,6 +134,8 @@ def _written(value: Any, prop: Mapping[str, Any]) -> Any:  # noqa: ANN401 - any 
     """
     if isinstance(value, (dt.datetime, dt.date)):
         return to_insightly(value)
+    if isinstance(value, decimal.Decimal):
+        return plain_number(value)
     if isinstance(value, str) and prop.get("format") == "date-time":
         return to_insightly(value)
     if isinstance(value, list):
