@@ -56,7 +56,7 @@ CATEGORIES = {
     "FileCategories": ("Contracts", "Proposals", "Invoices", "Specifications"),
 }
 _WEEK = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
-_COLOURS = ("#2E86C1", "#28B463", "#D68910", "#8E44AD", "#C0392B")
+_COLOURS = ("2E86C1", "28B463", "D68910", "8E44AD", "C0392B")
 STATE_REASONS = (
     ("Best price", "WON"),
     ("Strong relationship", "WON"),
