@@ -55,6 +55,16 @@ class InsightlyObject:
         parent: the path of the object a record belongs to, for objects created under it
             (`POST /{parent}/{id}/{path}`), with the field holding the parent's id.
         singleton: whether `GET /{path}` answers one object rather than a list.
+        references: the fields a write sets that hold the id of another record, with the path
+            of that record's object (`("ORGANISATION_ID", "Organisations")`); some are set
+            through a sub-resource rather than the body (a pipeline, an opportunity's price
+            book). Copying records between two instances translates them; the parent's field
+            is one implicitly.
+        natural_key: the fields that name a record the same way in every instance, for
+            configuration objects each instance has its own copy of (a pipeline's name, a
+            user's e-mail address), so that a copy matches them instead of creating them again.
+        create_only: fields the spec marks read-only yet requires on create (a line item's
+            price book entry): sent when a record is created, never on an update.
     """
 
     path: str
@@ -73,6 +83,9 @@ class InsightlyObject:
     delete: bool = False
     parent: tuple[str, str] | None = None
     singleton: bool = False
+    references: tuple[tuple[str, str], ...] = ()
+    natural_key: tuple[str, ...] = ()
+    create_only: tuple[str, ...] = ()
 
     @property
     def id_field(self) -> str | None:
@@ -99,6 +112,13 @@ class InsightlyObject:
 
 _ACTIVITY = ("Notes", "Events", "Tasks", "Emails", "FileAttachments", "Follow")
 
+# References most records hold: who owns a record, who answers for it, which team sees it.
+_OWNER = ("OWNER_USER_ID", "Users")
+_RESPONSIBLE = ("RESPONSIBLE_USER_ID", "Users")
+_VISIBLE_TEAM = ("VISIBLE_TEAM_ID", "Teams")
+_ORGANISATION = ("ORGANISATION_ID", "Organisations")
+_PIPELINE = (("PIPELINE_ID", "Pipelines"), ("STAGE_ID", "PipelineStages"))
+
 OBJECTS: tuple[InsightlyObject, ...] = (
     # The main CRM objects: searchable, incremental, writable, with custom fields.
     InsightlyObject(
@@ -114,6 +134,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        references=(_ORGANISATION, _OWNER, _VISIBLE_TEAM),
     ),
     InsightlyObject(
         path="Organisations",
@@ -128,6 +149,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        references=(_OWNER,),
     ),
     InsightlyObject(
         path="Leads",
@@ -142,6 +164,13 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        references=(
+            ("LEAD_SOURCE_ID", "LeadSources"),
+            ("LEAD_STATUS_ID", "LeadStatuses"),
+            _OWNER,
+            _RESPONSIBLE,
+            _VISIBLE_TEAM,
+        ),
     ),
     InsightlyObject(
         path="Opportunities",
@@ -166,6 +195,14 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        references=(
+            _ORGANISATION,
+            ("CATEGORY_ID", "OpportunityCategories"),
+            *_PIPELINE,
+            ("PRICEBOOK_ID", "Pricebook"),
+            _OWNER,
+            _RESPONSIBLE,
+        ),
     ),
     InsightlyObject(
         path="Projects",
@@ -180,6 +217,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        references=(("CATEGORY_ID", "ProjectCategories"), *_PIPELINE, _OWNER, _RESPONSIBLE),
     ),
     InsightlyObject(
         path="Tasks",
@@ -194,6 +232,18 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        references=(
+            ("CATEGORY_ID", "TaskCategories"),
+            ("PROJECT_ID", "Projects"),
+            ("MILESTONE_ID", "Milestones"),
+            ("OPPORTUNITY_ID", "Opportunities"),
+            ("STAGE_ID", "PipelineStages"),
+            ("PARENT_TASK_ID", "Tasks"),
+            ("EMAIL_ID", "Emails"),
+            ("ASSIGNED_TEAM_ID", "Teams"),
+            _OWNER,
+            _RESPONSIBLE,
+        ),
     ),
     InsightlyObject(
         path="Events",
@@ -208,6 +258,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        references=(_OWNER,),
     ),
     InsightlyObject(
         path="Notes",
@@ -242,6 +293,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         search=True,
         brief=True,
         parent=("Projects", "PROJECT_ID"),
+        references=(_OWNER,),
     ),
     InsightlyObject(
         path="Users",
@@ -250,6 +302,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         record_name="User",
         updated_field="DATE_UPDATED_UTC",
         search=True,
+        natural_key=("EMAIL_ADDRESS",),
     ),
     # Products, price books and quotes: v3.1 only, and absent from lower plans.
     InsightlyObject(
@@ -279,6 +332,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         plan=Plan.PRODUCTS,
         create=True,
         update=True,
+        natural_key=("NAME",),
     ),
     InsightlyObject(
         path="PricebookEntry",
@@ -291,6 +345,8 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         nested=(CUSTOMFIELDS,),
         plan=Plan.PRODUCTS,
         parent=("Pricebook", "PRICEBOOK_ID"),
+        references=(("PRODUCT_ID", "Product"),),
+        create_only=("PRODUCT_ID",),
     ),
     InsightlyObject(
         path="OpportunityLineItem",
@@ -303,6 +359,8 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         nested=(CUSTOMFIELDS,),
         plan=Plan.PRODUCTS,
         parent=("Opportunities", "OPPORTUNITY_ID"),
+        references=(("PRICEBOOK_ENTRY_ID", "PricebookEntry"),),
+        create_only=("PRICEBOOK_ENTRY_ID",),
     ),
     InsightlyObject(
         path="Quotation",
@@ -318,6 +376,12 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        references=(
+            ("OPPORTUNITY_ID", "Opportunities"),
+            ("CONTACT_ID", "Contacts"),
+            _ORGANISATION,
+            ("PRICEBOOK_ID", "Pricebook"),
+        ),
     ),
     InsightlyObject(
         path="QuotationLineItem",
@@ -330,6 +394,8 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         nested=(CUSTOMFIELDS,),
         plan=Plan.PRODUCTS,
         parent=("Quotation", "QUOTE_ID"),
+        references=(("PRICEBOOK_ENTRY_ID", "PricebookEntry"),),
+        create_only=("PRICEBOOK_ENTRY_ID", "LIST_PRICE"),
     ),
     # Service and marketing: refused with 403 on plans without them.
     InsightlyObject(
@@ -346,6 +412,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        references=(_ORGANISATION, ("CONTACT_ID", "Contacts"), _OWNER),
     ),
     InsightlyObject(
         path="Prospect",
@@ -361,6 +428,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        references=(_OWNER,),
     ),
     InsightlyObject(
         path="KnowledgeArticle",
@@ -376,6 +444,11 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        references=(
+            ("CATEGORY_ID", "KnowledgeArticleCategory"),
+            ("FOLDER_ID", "KnowledgeArticleFolder"),
+            _OWNER,
+        ),
     ),
     InsightlyObject(
         path="KnowledgeArticleCategory",
@@ -388,6 +461,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         plan=Plan.SERVICE,
         create=True,
         update=True,
+        natural_key=("CATEGORY_NAME",),
     ),
     InsightlyObject(
         path="KnowledgeArticleFolder",
@@ -400,6 +474,8 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         plan=Plan.SERVICE,
         create=True,
         update=True,
+        references=(("CATEGORY_ID", "KnowledgeArticleCategory"),),
+        natural_key=("CATEGORY_ID", "FOLDER_NAME"),
     ),
     InsightlyObject(
         path="ForumCategories",
@@ -410,6 +486,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         brief=True,
         sub_resources=("Follow",),
         plan=Plan.SERVICE,
+        natural_key=("CATEGORY_NAME",),
     ),
     InsightlyObject(
         path="CommunityForums",
@@ -422,6 +499,8 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         plan=Plan.SERVICE,
         create=True,
         update=True,
+        references=(("FORUM_CATEGORY_ID", "ForumCategories"),),
+        natural_key=("FORUM_CATEGORY_ID", "FORUM_NAME"),
     ),
     InsightlyObject(
         path="CommunityPosts",
@@ -434,6 +513,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         plan=Plan.SERVICE,
         create=True,
         update=True,
+        references=(("FORUM_ID", "CommunityForums"),),
     ),
     InsightlyObject(
         path="CommunityComments",
@@ -446,6 +526,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         plan=Plan.SERVICE,
         create=True,
         update=True,
+        references=(("POST_ID", "CommunityPosts"), ("FORUM_ID", "CommunityForums")),
     ),
     InsightlyObject(
         path="DocumentTemplates",
@@ -459,11 +540,14 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         path="Pipelines",
         stream="pipelines",
         key=("PIPELINE_ID",),
+        natural_key=("PIPELINE_NAME",),
     ),
     InsightlyObject(
         path="PipelineStages",
         stream="pipeline_stages",
         key=("STAGE_ID",),
+        references=(("PIPELINE_ID", "Pipelines"),),
+        natural_key=("PIPELINE_ID", "STAGE_NAME"),
     ),
     InsightlyObject(
         path="ActivitySets",
@@ -482,6 +566,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        natural_key=("TEAM_NAME",),
     ),
     InsightlyObject(
         path="TeamMembers",
@@ -489,11 +574,14 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         key=("PERMISSION_ID",),
         create=True,
         delete=True,
+        references=(("TEAM_ID", "Teams"), ("MEMBER_USER_ID", "Users")),
+        natural_key=("TEAM_ID", "MEMBER_USER_ID"),
     ),
     InsightlyObject(
         path="Relationships",
         stream="relationships",
         key=("RELATIONSHIP_ID",),
+        natural_key=("FORWARD_TITLE", "REVERSE_TITLE"),
     ),
     InsightlyObject(
         path="LeadSources",
@@ -501,6 +589,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         key=("LEAD_SOURCE_ID",),
         create=True,
         update=True,
+        natural_key=("LEAD_SOURCE",),
     ),
     InsightlyObject(
         path="LeadStatuses",
@@ -508,6 +597,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         key=("LEAD_STATUS_ID",),
         create=True,
         update=True,
+        natural_key=("LEAD_STATUS",),
     ),
     InsightlyObject(
         path="OpportunityCategories",
@@ -516,11 +606,13 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        natural_key=("CATEGORY_NAME",),
     ),
     InsightlyObject(
         path="OpportunityStateReasons",
         stream="opportunity_state_reasons",
         key=("STATE_REASON_ID",),
+        natural_key=("FOR_OPPORTUNITY_STATE", "STATE_REASON"),
     ),
     InsightlyObject(
         path="ProjectCategories",
@@ -529,6 +621,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        natural_key=("CATEGORY_NAME",),
     ),
     InsightlyObject(
         path="TaskCategories",
@@ -537,6 +630,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        natural_key=("CATEGORY_NAME",),
     ),
     InsightlyObject(
         path="FileCategories",
@@ -545,6 +639,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         create=True,
         update=True,
         delete=True,
+        natural_key=("CATEGORY_NAME",),
     ),
     InsightlyObject(
         path="MarketingVisits",

@@ -37,13 +37,18 @@ def digest(payload: Any) -> str:  # noqa: ANN401 - any JSON value
 class Ledger:
     """The ledger file's content in memory; thread-safe, as sinks may drain in parallel."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, id_mode: str = "update") -> None:
         """Read the ledger at `path`; a missing file is an empty ledger.
 
+        The ids it is keyed by mean different records under each `id_mode` (this instance's,
+        or the source instance's), so one file serves one mode.
+
         Raises:
-            ValueError: the file is not a ledger this target wrote; the message names it.
+            ValueError: the file is not a ledger this target wrote, or was written under the
+                other id_mode; the message names it and the remedy.
         """
         self.path = path
+        self.id_mode = id_mode
         self._lock = threading.Lock()
         self._entries: dict[str, dict[str, Entry]] = {}
         self._dirty = False
@@ -60,6 +65,13 @@ class Ledger:
                 "or delete it to write every record once more"
             )
             raise ValueError(msg)  # noqa: TRY004 - a bad file, not a bad argument type
+        written_as = content.get("id_mode", "update")
+        if written_as != id_mode:
+            msg = (
+                f"{path} was written with id_mode {written_as!r}, and its ids mean other "
+                f"records under {id_mode!r}: point ledger_path at another file for this mode"
+            )
+            raise ValueError(msg)
         for stream, entries in streams.items():
             self._entries[stream] = {
                 key: Entry(int(value["id"]), str(value["hash"])) for key, value in entries.items()
@@ -83,6 +95,7 @@ class Ledger:
                 return
             content = {
                 "format": _FORMAT,
+                "id_mode": self.id_mode,
                 "streams": {
                     stream: {
                         key: {"id": entry.insightly_id, "hash": entry.digest}

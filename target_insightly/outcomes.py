@@ -19,6 +19,7 @@ class Outcome(enum.Enum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
     FAILED = "failed"
 
 
@@ -33,6 +34,12 @@ class Tally:
         """Count one record."""
         with self._lock:
             self.counts[outcome] += 1
+
+    def move(self, was: Outcome, now: Outcome) -> None:
+        """Count a record already counted as `was` as `now`: its outcome changed afterwards."""
+        with self._lock:
+            self.counts[was] -= 1
+            self.counts[now] += 1
 
     @property
     def failed(self) -> int:

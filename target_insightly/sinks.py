@@ -17,7 +17,7 @@ from singer_sdk.sinks import RecordSink
 from singer_sdk.sinks.core import BaseJSONSchemaValidator
 from typing_extensions import override
 
-from tap_insightly.catalogue import BY_STREAM, CUSTOM_OBJECT_RECORD, LINKS
+from tap_insightly.catalogue import BY_RECORD_NAME, BY_STREAM, CUSTOM_OBJECT_RECORD
 from tap_insightly.client import (
     AuthenticationError,
     DailyQuotaError,
@@ -29,12 +29,24 @@ from tap_insightly.schema_loader import load_schema
 from target_insightly.body import BodyBuilder, RecordError
 from target_insightly.ledger import Entry, digest
 from target_insightly.outcomes import Outcome
-from target_insightly.writer import Record, Refused, Writer
+from target_insightly.translate import Unresolved, strip_links
+from target_insightly.writer import Parent, Record, Refused, Writer
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from target_insightly.target import TargetInsightly
+
+
+#: Notes are created under the record they are about, and changed at `/Notes`.
+NOTES = "Notes"
+#: A record's pipeline and stage, and an opportunity's price book, are set through
+#: `/{Object}/{id}/Pipeline` and `/Opportunities/{id}/Pricebook`, not the record's body.
+PIPELINE = "Pipeline"
+PIPELINE_ID = "PIPELINE_ID"
+STAGE_ID = "STAGE_ID"
+PRICEBOOK = "Pricebook"
+PRICEBOOK_ID = "PRICEBOOK_ID"
 
 
 class _NotingValidator(BaseJSONSchemaValidator):
@@ -82,6 +94,7 @@ class ObjectSink(RecordSink):
         self.ledger = target.ledger
         self.dead_letters = target.dead_letters
         self.tally = target.tally(stream_name)
+        self.copying = target.copying
         self.upsert_field = self.settings.upsert_keys.get(stream_name)
         self.writer = Writer(
             target.session,
@@ -108,81 +121,195 @@ class ObjectSink(RecordSink):
     @override
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
         problem = self._checker.take() if self._checker else None
+        self.handle(record, problem)
+
+    def handle(self, record: dict[str, Any], problem: str | None = None) -> None:
+        """Write one record, or let it wait for the records it names, or dead-letter it."""
         try:
             outcome = self._write(record, problem)
         except (AuthenticationError, DailyQuotaError):
             # The run stops here; what was written so far must not be written again.
             self.ledger.save()
             raise
+        except Unresolved as waiting:
+            self.copying.wait_for(self, record, waiting)
+            return
         except Refused as refusal:
-            self.dead_letters.add(self.stream_name, record, refusal.status, refusal.message)
-            self.logger.warning(
-                "A %s record was refused (%s): %s; it is in %s",
-                self.stream_name,
-                f"HTTP {refusal.status}" if refusal.status else "not sent",
-                refusal.message,
-                self.settings.dead_letter_path,
-            )
+            self.refuse(record, refusal)
             outcome = Outcome.FAILED
         self.tally.add(outcome)
 
-    def _write(self, record: dict[str, Any], problem: str | None) -> Outcome:
+    def refuse(self, record: dict[str, Any], refusal: Refused) -> None:
+        """Dead-letter a record with the reason, and say where it went."""
+        self.dead_letters.add(self.stream_name, record, refusal.status, refusal.message)
+        self.logger.warning(
+            "A %s record was refused (%s): %s; it is in %s",
+            self.stream_name,
+            f"HTTP {refusal.status}" if refusal.status else "not sent",
+            refusal.message,
+            self.settings.dead_letter_path,
+        )
+
+    def _write(self, source: dict[str, Any], problem: str | None) -> Outcome:
         """Write one record, unless validation found a `problem` with it; what it led to.
 
         Raises:
             Refused: the record cannot be written, or Insightly refused it.
+            Unresolved: copying, the record names source records not written here yet.
         """
         if problem:
             raise Refused(None, f"the record does not match its schema: {problem}")
+        id_field = self.obj.id_field
+        record_id = source.get(id_field) if id_field else None
+        record = self.copying.translate(self.obj, source)
+        parent = self._parent(record)
         try:
             body = self.builder.body(record)
         except RecordError as error:
             raise Refused(None, str(error)) from None
-        links = [link for link in record.get(LINKS) or () if isinstance(link, dict)]
-        id_field = self.obj.id_field
-        record_id = record.get(id_field) if id_field else None
+        links = strip_links(source)
         upsert_value = record.get(self.upsert_field) if self.upsert_field else None
         source_key = _source_key(id_field, record_id, self.upsert_field, upsert_value)
         fingerprint = digest({"body": body, "links": links})
         known = self.ledger.get(self.stream_name, source_key) if source_key else None
         if known is not None and known.digest == fingerprint:
+            self.copying.written(self.obj, record_id)
             return Outcome.UNCHANGED
 
         try:
-            answer, outcome = self._create_or_update(body, record_id, known, upsert_value)
+            answer, outcome = self._create_or_update(
+                body=body,
+                record=record,
+                record_id=record_id,
+                known=known,
+                upsert_value=upsert_value,
+                parent=parent,
+            )
         except RequestFailedError as error:
             raise Refused(error.status, str(error)) from None
         if answer is None:  # a dry run
+            self.copying.assume(self.obj, record_id)
             return outcome
 
         insightly_id = int(answer[str(id_field)])
+        if source_key:
+            # Known before its pipeline and links are added: if they fail, the next run updates
+            # this record rather than creating it a second time.
+            self.ledger.put(self.stream_name, source_key, Entry(insightly_id, ""))
+        self._place(insightly_id, record, answer)
+
+        def complete() -> None:
+            if source_key:
+                self.ledger.put(self.stream_name, source_key, Entry(insightly_id, fingerprint))
+
         try:
-            self.writer.add_links(insightly_id, links, answer)
+            self.copying.add_links(
+                self,
+                insightly_id,
+                outcome=outcome,
+                record=source,
+                answer=answer,
+                on_complete=complete,
+            )
         except RequestFailedError as error:
             raise Refused(error.status, str(error)) from None
-        if source_key:
-            self.ledger.put(self.stream_name, source_key, Entry(insightly_id, fingerprint))
+        self.copying.written(self.obj, record_id)
         return outcome
 
-    def _create_or_update(
+    def _place(self, insightly_id: int, record: dict[str, Any], answer: Record) -> None:
+        """Move the record to the pipeline, stage and price book it names, where it is not.
+
+        Raises:
+            Refused: Insightly refused the pipeline, the stage or the price book.
+        """
+        pipeline_id, stage_id = record.get(PIPELINE_ID), record.get(STAGE_ID)
+        moved = (answer.get(PIPELINE_ID), answer.get(STAGE_ID)) != (pipeline_id, stage_id)
+        changes: list[tuple[str, dict[str, Any]]] = []
+        if PIPELINE in self.obj.sub_resources and pipeline_id is not None and moved:
+            body: dict[str, Any] = {PIPELINE_ID: _whole(pipeline_id)}
+            if stage_id is not None:
+                body["PIPELINE_STAGE_CHANGE"] = {STAGE_ID: _whole(stage_id)}
+            changes.append((PIPELINE, body))
+        book_id = record.get(PRICEBOOK_ID)
+        if PRICEBOOK in self.obj.sub_resources and book_id not in {None, answer.get(PRICEBOOK_ID)}:
+            changes.append((PRICEBOOK, {PRICEBOOK_ID: _whole(book_id)}))
+        try:
+            for sub_resource, change in changes:
+                self.writer.place(insightly_id, sub_resource, change)
+        except RequestFailedError as error:
+            raise Refused(error.status, str(error)) from None
+
+    def _parent(self, record: dict[str, Any]) -> Parent | None:
+        """The record this one is written under, for line items, entries, milestones, notes.
+
+        Raises:
+            Refused: the record does not name the parent it must be written under.
+        """
+        if self.obj.parent is not None:
+            parent_path, parent_field = self.obj.parent
+            parent_id = record.get(parent_field)
+            if parent_id is None:
+                msg = f"{parent_field} is required: a {self.stream_name} record is written under it"
+                raise Refused(None, msg)
+            return parent_path, _whole(parent_id)
+        if self.obj.path != NOTES:
+            return None
+        for link in strip_links(record):
+            linked = BY_RECORD_NAME.get(str(link.get("LINK_OBJECT_NAME")))
+            if linked is not None and NOTES in linked.sub_resources:
+                return linked.path, _whole(link.get("LINK_OBJECT_ID"))
+        return None
+
+    def _create_or_update(  # noqa: PLR0913 - the record's parts, as the caller worked them out
         self,
+        *,
         body: dict[str, Any],
+        record: dict[str, Any],
         record_id: Any,  # noqa: ANN401 - any JSON value
         known: Entry | None,
         upsert_value: Any,  # noqa: ANN401 - any JSON value
+        parent: Parent | None,
     ) -> tuple[Record | None, Outcome]:
-        if record_id is not None:
-            return self.writer.update(_whole(record_id), body), Outcome.UPDATED
         if known is not None:
-            return self.writer.update(known.insightly_id, body), Outcome.UPDATED
-        if upsert_value is not None:
-            match = self._match(upsert_value)
-            if match is not None:
-                matched_id = _whole(match[str(self.obj.id_field)])
-                return self.writer.update(matched_id, body), Outcome.UPDATED
-        return self._create(body, upsert_value), Outcome.CREATED
+            return self._update(known.insightly_id, body, parent), Outcome.UPDATED
+        if record_id is not None and not self.copying.active:
+            return self._update(_whole(record_id), body, parent), Outcome.UPDATED
+        match = self._match(record, upsert_value)
+        if match is not None:
+            matched_id = _whole(match[str(self.obj.id_field)])
+            if not self.obj.update or not body:
+                return match, Outcome.UNCHANGED
+            return self._update(matched_id, body, parent), Outcome.UPDATED
+        created = self._create({**body, **self._create_only(record)}, upsert_value, parent)
+        if created is not None:
+            self.copying.directory_note(self.obj, created)
+        return created, Outcome.CREATED
 
-    def _match(self, upsert_value: Any) -> Record | None:  # noqa: ANN401 - any JSON value
+    def _update(
+        self, insightly_id: int, body: dict[str, Any], parent: Parent | None
+    ) -> Record | None:
+        """PUT `body` onto a record: under its parent for children, at `/Notes` for a note."""
+        if not (self.obj.update or self.obj.parent):
+            msg = f"{self.obj.path} records cannot be changed through the API"
+            raise Refused(None, msg)
+        return self.writer.update(insightly_id, body, parent if self.obj.parent else None)
+
+    def _create_only(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The read-only fields a create must still give (a line item's price book entry)."""
+        return {name: record[name] for name in self.obj.create_only if record.get(name) is not None}
+
+    def _match(self, record: dict[str, Any], upsert_value: Any) -> Record | None:  # noqa: ANN401
+        """The destination record this one is, by its upsert key or, copying, its natural key.
+
+        Raises:
+            Refused: several records match, so which to update is not known; or, copying,
+                none matches a record of an object the API cannot create.
+        """
+        if upsert_value is not None:
+            return self._search(upsert_value)
+        return self.copying.match(self.obj, record)
+
+    def _search(self, upsert_value: Any) -> Record | None:  # noqa: ANN401 - any JSON value
         """The one record whose upsert key field holds `upsert_value`, or None if none does.
 
         Raises:
@@ -198,23 +325,31 @@ class ObjectSink(RecordSink):
             raise Refused(None, msg)
         return matches[0] if matches else None
 
-    def _create(self, body: dict[str, Any], upsert_value: Any) -> Record | None:  # noqa: ANN401
+    def _create(
+        self,
+        body: dict[str, Any],
+        upsert_value: Any,  # noqa: ANN401 - any JSON value
+        parent: Parent | None,
+    ) -> Record | None:
         """POST a record; after an unknown outcome, look it up and POST again only if absent.
 
-        The lookup is on the upsert key; without one, an unknown outcome is a refusal.
+        The lookup is on the upsert key, else on what was sent among the records changed since
+        just before the POST.
 
         Raises:
             Refused: the object cannot be created here, Insightly refused it, or the outcome
                 stays unknown.
         """
-        if not self.obj.create:
-            msg = (
-                f"{self.obj.path} records cannot be created with POST /{self.obj.path}; "
-                f"send the record with its {self.obj.id_field} to update it"
+        if not (self.obj.create or parent is not None):
+            msg = f"{self.obj.path} records cannot be created through the API; " + (
+                f"create it in Insightly first, so that it is matched on "
+                f"{', '.join(self.obj.natural_key)}"
+                if self.obj.natural_key
+                else f"send the record with its {self.obj.id_field} to update it"
             )
             raise Refused(None, msg)
         try:
-            return self.writer.create(body)
+            return self.writer.create(body, parent)
         except WriteOutcomeUnknownError as error:
             if upsert_value is None:
                 msg = (
@@ -224,14 +359,38 @@ class ObjectSink(RecordSink):
                 )
                 raise Refused(error.status, msg) from None
             self.logger.warning("%s; looking the record up before creating it again", error)
-        found = self._match(upsert_value)
+        found = self._search(upsert_value)
         if found is not None:
             return found
         try:
-            return self.writer.create(body)
+            return self.writer.create(body, parent)
         except WriteOutcomeUnknownError as error:
             msg = f"{error}. The outcome is unknown after a second try; check in Insightly"
             raise Refused(error.status, msg) from None
+
+
+class SkippedSink(RecordSink):
+    """Counts the records of a stream Insightly cannot take, and says so once."""
+
+    def __init__(
+        self,
+        target: TargetInsightly,
+        stream_name: str,
+        schema: dict[str, Any],
+        key_properties: Sequence[str] | None,
+    ) -> None:
+        """Count `stream_name`'s records as skipped, with the reason logged once."""
+        super().__init__(target, stream_name, schema, key_properties)
+        self.tally = target.tally(stream_name)
+        self.logger.warning(
+            "%s is read-only in Insightly (or travels inside other records): its records are "
+            "counted as skipped and not written. Deselect the stream to silence this.",
+            stream_name,
+        )
+
+    @override
+    def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
+        self.tally.add(Outcome.SKIPPED)
 
 
 def _source_key(

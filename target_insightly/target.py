@@ -17,16 +17,19 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import Target
 from typing_extensions import override
 
-from tap_insightly.catalogue import OBJECTS, custom_object
+from tap_insightly.catalogue import OBJECTS, SUB_RESOURCES, custom_object
 from tap_insightly.client import (
     InsightlySession,
 )
 from tap_insightly.discovery import Discovery, discover
+from tap_insightly.fanout import FAN_OUT_STREAMS
 from tap_insightly.stops import ending_cleanly
+from target_insightly.copying import Copying
 from target_insightly.ledger import Ledger
 from target_insightly.outcomes import DeadLetters, Tally
-from target_insightly.sinks import ObjectSink
+from target_insightly.sinks import ObjectSink, SkippedSink
 from target_insightly.target_config import CONFIG_SCHEMA, TargetSettings
+from target_insightly.translate import Directory
 
 if TYPE_CHECKING:
     from singer_sdk.sinks import Sink
@@ -85,17 +88,48 @@ class TargetInsightly(Target):
 
     @cached_property
     def writable(self) -> dict[str, InsightlyObject]:
-        """The streams the target writes, by name: the tap's names for the same objects."""
-        objects = {obj.stream: obj for obj in OBJECTS if obj.create or obj.update}
+        """The streams the target writes, by name: the tap's names for the same objects.
+
+        Copying between instances, the configuration each instance has its own copy of is
+        matched by name even where the API cannot write it (users, pipelines, stages).
+        """
+        copying = self.settings.translating
+        objects = {
+            obj.stream: obj
+            for obj in OBJECTS
+            if obj.create or obj.update or obj.parent or (copying and obj.natural_key)
+        }
         for name in self.discovery.object_names:
             obj = custom_object(name)
             objects.setdefault(obj.stream, obj)
         return objects
 
     @cached_property
+    def skipped(self) -> frozenset[str]:
+        """The tap's streams Insightly cannot take: counted as skipped, never an error."""
+        streams = {obj.stream for obj in OBJECTS}
+        streams.update(sub.stream for sub in SUB_RESOURCES if sub.stream)
+        streams.update(FAN_OUT_STREAMS)
+        return frozenset(streams - self.writable.keys())
+
+    @cached_property
     def ledger(self) -> Ledger:
         """What earlier runs wrote, read once."""
-        return Ledger(self.settings.ledger_path)
+        try:
+            return Ledger(self.settings.ledger_path, self.settings.id_mode)
+        except ValueError as error:
+            raise TargetError(str(error)) from None
+
+    @cached_property
+    def copying(self) -> Copying:
+        """What a copy between instances shares across sinks; inert under `id_mode: update`."""
+        return Copying(
+            active=self.settings.translating,
+            ledger=self.ledger,
+            custom_objects=self.discovery.object_names,
+            directory=Directory(self.session, self.settings.base_url),
+            streams=self.writable,
+        )
 
     @cached_property
     def dead_letters(self) -> DeadLetters:
@@ -123,6 +157,8 @@ class TargetInsightly(Target):
             UnknownStreamError: the stream names no object the target writes; the message
                 lists those it does.
         """
+        if stream_name in self.skipped:
+            return SkippedSink
         if stream_name not in self.writable:
             msg = (
                 f"target-insightly does not write stream {stream_name!r}: rename it with a "
@@ -135,7 +171,10 @@ class TargetInsightly(Target):
     @override
     def _write_state_message(self, state: dict[str, Any]) -> None:
         # The ledger must hold every record the STATE covers before the STATE goes out: if the
-        # run then dies, the next one starts after those records and must know them.
+        # run then dies, the next one starts after those records and must know them. While
+        # records wait for others, the STATE waits too; the last one goes out at the end.
+        if "copying" in self.__dict__ and len(self.copying):
+            return
         self.ledger.save()
         super()._write_state_message(state)
 
@@ -146,6 +185,8 @@ class TargetInsightly(Target):
         Raises:
             TooManyFailuresError: more records were refused than `max_failures` allows.
         """
+        if "copying" in self.__dict__:
+            self.copying.finish(self.logger)
         super().process_endofpipe()
         self.ledger.save()
         settings = self.settings

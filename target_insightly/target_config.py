@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 DEFAULT_DEAD_LETTER_PATH = "insightly-dead-letters.jsonl"
 DEFAULT_LEDGER_PATH = ".target-insightly/ledger.json"
 
+#: How ids in records are read: as this instance's, or as another instance's to translate.
+ID_MODES = ("update", "translate")
+
 CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
     *CONNECTION_PROPERTIES,
     th.Property(
@@ -63,6 +66,20 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
             'A natural key per stream, such as {"contacts": "EMAIL_ADDRESS"}: a record '
             "without its id is matched on this field with /Search, updated when one record "
             "matches and created when none does."
+        ),
+    ),
+    th.Property(
+        "id_mode",
+        th.StringType,
+        default="update",
+        allowed_values=list(ID_MODES),
+        description=(
+            "`update`: a record's id field (CONTACT_ID...) names a record of this instance, "
+            "which is updated. `translate`: the records come from another Insightly instance "
+            "(tap-insightly reading it); each is created here once, its references to other "
+            "records (ORGANISATION_ID, links, line items' price book entries...) become the "
+            "ids written here, and configuration (users, pipelines, stages, categories) is "
+            "matched by name."
         ),
     ),
     th.Property(
@@ -115,6 +132,12 @@ class TargetSettings:
     dry_run: bool
     max_failures: int
     upsert_keys: dict[str, str] = field(default_factory=dict)
+    id_mode: str = "update"
+
+    @property
+    def translating(self) -> bool:
+        """Whether ids in records are another instance's, to be translated."""
+        return self.id_mode == "translate"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> TargetSettings:
@@ -151,6 +174,12 @@ class TargetSettings:
         max_failures = int(config.get("max_failures") or 0)
         if max_failures < 0:
             errors.append(f"max_failures is {max_failures}: set it to 0 or more")
+        id_mode = str(config.get("id_mode") or "update")
+        if id_mode not in ID_MODES:
+            errors.append(
+                f"id_mode is {id_mode!r}: set it to 'update' (ids are this instance's) or "
+                "'translate' (records copied from another instance)"
+            )
         if errors:
             msg = "Settings cannot work as given"
             raise ConfigValidationError(msg, errors=errors)
@@ -165,4 +194,5 @@ class TargetSettings:
             dry_run=bool(config.get("dry_run")),
             max_failures=max_failures,
             upsert_keys=dict(upsert_keys),
+            id_mode=id_mode,
         )

@@ -10,10 +10,12 @@ exceptions.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from tap_insightly.catalogue import BY_PATH, LINKS
+from tap_insightly.catalogue import BY_PATH, BY_RECORD_NAME, LINKS
+from tap_insightly.client import WriteOutcomeUnknownError
 from tap_insightly.discovery import refusal_message
 
 if TYPE_CHECKING:
@@ -26,8 +28,11 @@ if TYPE_CHECKING:
 
 Record = dict[str, Any]
 
+#: The record another one is written under: its object's path and its id (`("Pricebook", 7)`).
+Parent = tuple[str, int]
+
 #: The parts of a link a body for `POST /{Object}/{id}/Links` takes.
-_LINK_FIELDS = ("LINK_OBJECT_NAME", "LINK_OBJECT_ID", "ROLE", "DETAILS")
+_LINK_FIELDS = ("LINK_OBJECT_NAME", "LINK_OBJECT_ID", "ROLE", "DETAILS", "RELATIONSHIP_ID")
 
 
 class Refused(Exception):  # noqa: N818 - names what Insightly did, as RequestFailedError does
@@ -59,6 +64,7 @@ class Writer:
     ) -> None:
         """Write `obj`'s records through `session`; in a dry run, only log the writes."""
         self.session = session
+        self.base_url = base_url
         self.url = base_url + obj.path
         self.obj = obj
         self.dry_run = dry_run
@@ -75,55 +81,68 @@ class Writer:
         answer = self._answer(response)
         return [entry for entry in answer if isinstance(entry, dict)] if answer else []
 
-    def create(self, body: Mapping[str, Any]) -> Record | None:
-        """POST a new record; its answer, or None in a dry run.
+    def create(self, body: Mapping[str, Any], parent: Parent | None = None) -> Record | None:
+        """POST a new record, under `parent` where it lives there; its answer, or None in a dry run.
 
         Raises:
             Refused: Insightly refused the record.
             WriteOutcomeUnknownError: the POST may or may not have been applied.
         """
+        url = self._url(parent)
         if self.dry_run:
-            self.logger.debug("Dry run: would POST /%s with %s", self.obj.path, sorted(body))
+            self.logger.debug("Dry run: would POST %s with %s", url, sorted(body))
             return None
-        return dict(self._answer(self.session.post(self.url, json=body)))
+        return self._record(self._answer(self.session.post(url, json=body)))
 
-    def update(self, insightly_id: int, body: Mapping[str, Any]) -> Record | None:
+    def update(
+        self, insightly_id: int, body: Mapping[str, Any], parent: Parent | None = None
+    ) -> Record | None:
         """PUT the fields of `body` onto record `insightly_id`; its answer, or None in a dry run.
 
         Raises:
             Refused: Insightly refused the change.
         """
         id_field = str(self.obj.id_field)
+        url = self._url(parent)
         if self.dry_run:
             self.logger.debug(
-                "Dry run: would PUT /%s %s=%d with %s",
-                self.obj.path,
-                id_field,
-                insightly_id,
-                sorted(body),
+                "Dry run: would PUT %s %s=%d with %s", url, id_field, insightly_id, sorted(body)
             )
             return None
-        response = self.session.put(self.url, json={**body, id_field: insightly_id})
-        return dict(self._answer(response))
+        response = self.session.put(url, json={**body, id_field: insightly_id})
+        return self._record(self._answer(response), insightly_id)
+
+    def _url(self, parent: Parent | None) -> str:
+        """Where records are written: `/{Object}`, or `/{Parent}/{id}/{Object}` under a parent."""
+        if parent is None:
+            return self.url
+        parent_path, parent_id = parent
+        return f"{self.base_url}{parent_path}/{parent_id}/{self.obj.path}"
 
     def add_links(
         self, insightly_id: int, links: Iterable[Mapping[str, Any]], answer: Record
-    ) -> int:
-        """Add the links the record lacks, as Insightly answered the write; how many were added.
+    ) -> list[Record]:
+        """Add the links the record lacks, as Insightly answered the write; the bodies added.
+
+        A link POST whose answer was lost is checked against the record's links before it is
+        sent again, so a link is never added twice.
 
         Raises:
             Refused: Insightly refused a link; the message says the record itself was written.
         """
-        present = {_link_key(link) for link in answer.get(LINKS) or () if isinstance(link, dict)}
-        added = 0
+        # Counted, not collected: two links between the same records are two links.
+        present = Counter(
+            _link_key(link) for link in answer.get(LINKS) or () if isinstance(link, dict)
+        )
+        added = []
         for link in links:
             body = {name: link[name] for name in _LINK_FIELDS if link.get(name) is not None}
             body["LINK_OBJECT_NAME"] = _singular(body.get("LINK_OBJECT_NAME"))
-            if _link_key(body) in present:
+            if present[_link_key(body)] > 0:
+                present[_link_key(body)] -= 1
                 continue
-            response = self.session.post(f"{self.url}/{insightly_id}/Links", json=body)
             try:
-                self._answer(response)
+                self._link(insightly_id, body, forward=link.get("IS_FORWARD") is not False)
             except Refused as refusal:
                 msg = (
                     f"{self.obj.id_field} {insightly_id} was written, but its link to "
@@ -131,9 +150,76 @@ class Writer:
                     f"{refusal.message}"
                 )
                 raise Refused(refusal.status, msg) from None
-            present.add(_link_key(body))
-            added += 1
+            added.append(body)
         return added
+
+    def _link(self, insightly_id: int, body: Mapping[str, Any], *, forward: bool) -> None:
+        """POST one link from the record, or from the other record where it points back.
+
+        A link has a direction (`IS_FORWARD` on each side); adding it from the side it starts
+        on keeps the direction the source gave it.
+        """
+        if forward:
+            url = f"{self.url}/{insightly_id}/Links"
+            sent = dict(body)
+        else:
+            other = BY_RECORD_NAME.get(str(body["LINK_OBJECT_NAME"]))
+            other_path = other.path if other is not None else str(body["LINK_OBJECT_NAME"])
+            url = f"{self.base_url}{other_path}/{body['LINK_OBJECT_ID']}/Links"
+            sent = {
+                **body,
+                "LINK_OBJECT_NAME": self.obj.record_name or self.obj.path,
+                "LINK_OBJECT_ID": insightly_id,
+            }
+        try:
+            self._answer(self.session.post(url, json=sent))
+        except WriteOutcomeUnknownError as error:
+            self.logger.warning("%s; looking the link up before adding it again", error)
+            existing = self._answer(self.session.get(url))
+            if any(_link_key(link) == _link_key(sent) for link in existing or ()):
+                return
+            try:
+                self._answer(self.session.post(url, json=sent))
+            except WriteOutcomeUnknownError as again:
+                raise Refused(again.status, f"{again}; check the link in Insightly") from None
+
+    def place(self, insightly_id: int, sub_resource: str, body: Mapping[str, Any]) -> None:
+        """Set where a record stands (its Pipeline, its Pricebook) through its sub-resource.
+
+        Insightly takes neither in the record's own body.
+
+        Raises:
+            Refused: Insightly refused the change; the message says the record was written.
+        """
+        url = f"{self.url}/{insightly_id}/{sub_resource}"
+        if self.dry_run:
+            self.logger.debug("Dry run: would PUT %s with %s", url, dict(body))
+            return
+        try:
+            self._answer(self.session.put(url, json=body))
+        except Refused as refusal:
+            msg = (
+                f"{self.obj.id_field} {insightly_id} was written, but setting its "
+                f"{sub_resource} to {dict(body)} was refused: {refusal.message}"
+            )
+            raise Refused(refusal.status, msg) from None
+
+    def _record(self, answer: Any, insightly_id: int | None = None) -> Record:  # noqa: ANN401
+        """The record a write answered: the object itself, or its entry in a list.
+
+        Writes under a parent (line items, entries, milestones) answer a list, as the spec
+        declares: the entry with the id written, or for a create the newest.
+        """
+        if isinstance(answer, dict):
+            return answer
+        id_field = str(self.obj.id_field)
+        entries = [entry for entry in answer or () if isinstance(entry, dict)]
+        if insightly_id is not None:
+            entries = [entry for entry in entries if entry.get(id_field) == insightly_id]
+        if not entries:
+            msg = f"{self.obj.path}: Insightly's answer holds no {id_field} for the record written"
+            raise Refused(None, msg)
+        return max(entries, key=lambda entry: int(entry.get(id_field) or 0))
 
     def _answer(self, response: requests.Response) -> Any:  # noqa: ANN401 - any JSON value
         if response.status_code not in {HTTPStatus.OK, HTTPStatus.CREATED}:
@@ -143,6 +229,12 @@ class Writer:
         except ValueError:
             msg = f"{response.request.method} {response.url} answered a body that is not JSON"
             raise Refused(response.status_code, msg) from None
+
+
+def link_pair(name: str, insightly_id: int, link: Mapping[str, Any]) -> frozenset[tuple[str, int]]:
+    """The two records a link joins, the same seen from either of them."""
+    other = (_singular(link.get("LINK_OBJECT_NAME")), int(str(link.get("LINK_OBJECT_ID"))))
+    return frozenset({(name, insightly_id), other})
 
 
 def _link_key(link: Mapping[str, Any]) -> tuple[str, Any]:

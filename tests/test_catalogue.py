@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Any
 
 from insightly_sandbox.spec import UNDECLARED_FIELDS, item_schema, load_spec
+from insightly_sandbox.validation import rules
 from tap_insightly.catalogue import (
     BY_PATH,
     CUSTOM_OBJECT_RECORD,
@@ -197,3 +198,67 @@ def test_names_are_unique_and_streams_snake_case() -> None:
     for names in (streams, record_names, paths, sub_names):
         assert [name for name, count in Counter(names).items() if count > 1] == []
     assert [s for s in streams if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", s)] == []
+
+
+#: Id fields a record may carry that name nothing a connector can read: Insightly's brands and
+#: lead-grading profiles have no endpoint, and a pipeline stage's activity set is configuration
+#: each instance keeps for itself.
+_UNREADABLE_REFERENCES = {"BRAND_ID", "GRADE_PROFILE_ID", "ACTIVITYSET_ID"}
+
+
+def _body_fields(obj: InsightlyObject) -> dict[str, Any]:
+    """The fields the spec lets a write of `obj` set: its POST body, else its PUT body."""
+    template = f"/{obj.parent[0]}/{{id}}/{obj.path}" if obj.parent else f"/{obj.path}"
+    for method in ("post", "put"):
+        body = rules(template, method) if method in _methods(template) else None
+        if body is not None:
+            return {
+                name: prop
+                for name, prop in body.properties.items()
+                if name not in body.read_only or name in body.create_only
+            }
+    return {}
+
+
+def test_every_written_id_field_is_a_known_reference() -> None:
+    wrong = []
+    for obj in OBJECTS:
+        declared = {field for field, _ in obj.references}
+        if obj.parent:
+            declared.add(obj.parent[1])
+        for name in _body_fields(obj):
+            undeclared = name not in declared and name not in _UNREADABLE_REFERENCES
+            if name.endswith("_ID") and name != obj.id_field and undeclared:
+                wrong.append(f"{obj.path}.{name} names a record but is no reference")
+        for field, path in obj.references:
+            if path not in BY_PATH:
+                wrong.append(f"{obj.path}.{field} refers to unknown {path}")
+            elif BY_PATH[path].id_field is None:
+                wrong.append(f"{obj.path}.{field} refers to {path}, which has no id field")
+            if field not in _record_properties(obj):
+                wrong.append(f"{obj.path}.{field} is not a field of its records")
+    assert wrong == []
+
+
+def test_natural_keys_are_record_fields_of_objects_with_ids() -> None:
+    wrong = []
+    for obj in OBJECTS:
+        wrong += [
+            f"{obj.path}.{name}" for name in obj.natural_key if name not in _record_properties(obj)
+        ]
+        if obj.natural_key and obj.id_field is None:
+            wrong.append(f"{obj.path} has a natural key but no id to translate")
+    assert wrong == []
+
+
+def test_create_only_fields_are_those_the_spec_requires_though_read_only() -> None:
+    wrong = []
+    for obj in OBJECTS:
+        if obj.parent is None:
+            assert obj.create_only == (), obj.path
+            continue
+        body = rules(f"/{obj.parent[0]}/{{id}}/{obj.path}", "post")
+        expected = set(body.create_only) - {obj.parent[1]}
+        if set(obj.create_only) != expected:
+            wrong.append(f"{obj.path}: {sorted(obj.create_only)} != {sorted(expected)}")
+    assert wrong == []

@@ -58,7 +58,13 @@ def test_max_failures_lets_a_run_with_refusals_succeed(start_sandbox, tmp_path):
 
     run = run_target(config, messages("contacts", bad_batch()))
 
-    assert run.counts("contacts") == {"created": 2, "updated": 0, "unchanged": 0, "failed": 3}
+    assert run.counts("contacts") == {
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "failed": 3,
+    }
     assert sum(run.counts("contacts").values()) == len(bad_batch())
 
 
@@ -106,7 +112,7 @@ def test_the_command_exits_non_zero_and_never_shows_the_key(start_sandbox, tmp_p
 
     assert done.returncode == 1
     assert "3 records were refused" in done.stderr
-    assert "contacts: 2 created, 0 updated, 0 unchanged, 3 failed" in done.stderr
+    assert "contacts: 2 created, 0 updated, 0 unchanged, 0 skipped, 3 failed" in done.stderr
     assert "Traceback" not in done.stderr
     assert [json.loads(line) for line in done.stdout.splitlines()] == [state]
     for output in (done.stdout, done.stderr, (tmp_path / "dead-letters.jsonl").read_text()):

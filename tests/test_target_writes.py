@@ -44,7 +44,13 @@ def test_creates_with_tags_and_custom_fields_in_one_post_each(empty, api, tmp_pa
     )
 
     assert writes(empty) == [("POST", "/v3.1/Contacts"), ("POST", "/v3.1/Organisations")]
-    assert run.counts("contacts") == {"created": 1, "updated": 0, "unchanged": 0, "failed": 0}
+    assert run.counts("contacts") == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "failed": 0,
+    }
     client = client_for(empty, api)
     written = client.get("/Contacts")[0]
     assert written["DATE_OF_BIRTH"] == "1990-05-01 08:00:00"
@@ -89,7 +95,13 @@ def test_upsert_updates_the_match_and_creates_when_none(seeded, api, tmp_path):
     assert writes(seeded) == [("PUT", "/v3.1/Contacts"), ("POST", "/v3.1/Contacts")]
     searches = [entry for entry in served(seeded) if entry["path"].endswith("/Search")]
     assert len(searches) == 2
-    assert run.counts("contacts") == {"created": 1, "updated": 1, "unchanged": 0, "failed": 0}
+    assert run.counts("contacts") == {
+        "created": 1,
+        "updated": 1,
+        "unchanged": 0,
+        "skipped": 0,
+        "failed": 0,
+    }
     assert client.get(f"/Contacts/{existing['CONTACT_ID']}")["FIRST_NAME"] == "Renamed"
     found = client.get(
         "/Contacts/Search?field_name=EMAIL_ADDRESS&field_value=someone.new@example.org"
@@ -113,7 +125,13 @@ def test_a_second_identical_run_makes_no_calls(seeded, api, tmp_path):
 
     assert writes(seeded) == []
     assert not [entry for entry in served(seeded) if entry["path"].endswith("/Search")]
-    assert again.counts("contacts") == {"created": 0, "updated": 0, "unchanged": 2, "failed": 0}
+    assert again.counts("contacts") == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "skipped": 0,
+        "failed": 0,
+    }
 
     changed = [{**records[1], "FIRST_NAME": "Changed"}]
     clear_log(seeded)
@@ -144,6 +162,12 @@ def test_dry_run_makes_no_writes(seeded, api, tmp_path):
     run = run_target(config, messages("contacts", records))
 
     assert writes(seeded) == []
-    assert run.counts("contacts") == {"created": 1, "updated": 2, "unchanged": 0, "failed": 0}
+    assert run.counts("contacts") == {
+        "created": 1,
+        "updated": 2,
+        "unchanged": 0,
+        "skipped": 0,
+        "failed": 0,
+    }
     assert client.get(f"/Contacts/{existing['CONTACT_ID']}")["TITLE"] == existing["TITLE"]
     assert not (tmp_path / "ledger.json").exists()
