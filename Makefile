@@ -20,8 +20,10 @@ lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Three workers on two cores: most tests wait on the connectors' pace (10 requests/s), not the CPU.
+# A file's tests stay on one worker, so a costly module fixture (a whole copy) is made once.
 test: lint
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 3 --dist loadfile
 
 clean:
 	rm -rf $(VENV) dist build

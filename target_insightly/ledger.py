@@ -82,6 +82,11 @@ class Ledger:
         with self._lock:
             return self._entries.get(stream, {}).get(source_key)
 
+    def ids(self, stream: str) -> set[int]:
+        """The Insightly ids written for a stream's records."""
+        with self._lock:
+            return {entry.insightly_id for entry in self._entries.get(stream, {}).values()}
+
     def put(self, stream: str, source_key: str, entry: Entry) -> None:
         """Remember what was just written for a record."""
         with self._lock:

@@ -10,6 +10,7 @@ on with the next record.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk.exceptions import InvalidRecord
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from target_insightly.target import TargetInsightly
 
 
+#: How far back to look for a record whose create lost its answer: clocks differ.
+LOOKBACK = dt.timedelta(minutes=10)
 #: Notes are created under the record they are about, and changed at `/Notes`.
 NOTES = "Notes"
 #: A record's pipeline and stage, and an opportunity's price book, are set through
@@ -333,8 +336,8 @@ class ObjectSink(RecordSink):
     ) -> Record | None:
         """POST a record; after an unknown outcome, look it up and POST again only if absent.
 
-        The lookup is on the upsert key, else on what was sent among the records changed since
-        just before the POST.
+        The lookup is on the upsert key where there is one, else on the fields sent, among the
+        records changed since just before the POST that this target did not write before.
 
         Raises:
             Refused: the object cannot be created here, Insightly refused it, or the outcome
@@ -348,25 +351,55 @@ class ObjectSink(RecordSink):
                 else f"send the record with its {self.obj.id_field} to update it"
             )
             raise Refused(None, msg)
+        # Clocks differ: look back far enough that the server's "now" is surely after it.
+        since = dt.datetime.now(dt.timezone.utc) - LOOKBACK
+        tries = 0
+        while True:
+            answer, lost = self._post(body, parent)
+            if lost is None:
+                return answer
+            tries += 1
+            if tries > self.settings.max_retries:
+                msg = f"{lost}. The outcome stayed unknown after {tries} tries; check in Insightly"
+                raise Refused(lost.status, msg)
+            self.logger.warning("%s; looking the record up before creating it again", lost)
+            found = self._created_before(body, upsert_value, parent, since, lost)
+            if found is not None:
+                return found
+
+    def _post(
+        self, body: dict[str, Any], parent: Parent | None
+    ) -> tuple[Record | None, WriteOutcomeUnknownError | None]:
+        """POST a record: its answer, or the error when whether it was stored is unknown."""
         try:
-            return self.writer.create(body, parent)
+            return self.writer.create(body, parent), None
         except WriteOutcomeUnknownError as error:
-            if upsert_value is None:
-                msg = (
-                    f"{error}. The outcome is unknown: the record may or may not exist in "
-                    "Insightly; check before sending it again, or set an upsert key for the "
-                    "stream so that the target can check"
-                )
-                raise Refused(error.status, msg) from None
-            self.logger.warning("%s; looking the record up before creating it again", error)
-        found = self._search(upsert_value)
-        if found is not None:
-            return found
-        try:
-            return self.writer.create(body, parent)
-        except WriteOutcomeUnknownError as error:
-            msg = f"{error}. The outcome is unknown after a second try; check in Insightly"
-            raise Refused(error.status, msg) from None
+            return None, error
+
+    def _created_before(
+        self,
+        body: dict[str, Any],
+        upsert_value: Any,  # noqa: ANN401 - any JSON value
+        parent: Parent | None,
+        since: dt.datetime,
+        error: WriteOutcomeUnknownError,
+    ) -> Record | None:
+        """The record a POST whose answer was lost created, or None if it created none.
+
+        Raises:
+            Refused: several records could be the one, so which is not known.
+        """
+        if upsert_value is not None:
+            return self._search(upsert_value)
+        found = self.writer.find_created(body, parent, since, self.ledger.ids(self.stream_name))
+        if len(found) > 1:
+            msg = (
+                f"{error}. {len(found)} records written since then hold what was sent, so "
+                "whether it was stored is not known: check in Insightly, or set an upsert key "
+                "for the stream"
+            )
+            raise Refused(error.status, msg)
+        return found[0] if found else None
 
 
 class SkippedSink(RecordSink):

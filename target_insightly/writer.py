@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING, Any
 from tap_insightly.catalogue import BY_PATH, BY_RECORD_NAME, LINKS
 from tap_insightly.client import WriteOutcomeUnknownError
 from tap_insightly.discovery import refusal_message
+from tap_insightly.values import query_timestamp
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Iterable, Mapping
+    from collections.abc import Set as AbstractSet
 
     import requests
 
@@ -30,6 +33,9 @@ Record = dict[str, Any]
 
 #: The record another one is written under: its object's path and its id (`("Pricebook", 7)`).
 Parent = tuple[str, int]
+
+#: Records per page when looking through a list.
+_PAGE = 500
 
 #: The parts of a link a body for `POST /{Object}/{id}/Links` takes.
 _LINK_FIELDS = ("LINK_OBJECT_NAME", "LINK_OBJECT_ID", "ROLE", "DETAILS", "RELATIONSHIP_ID")
@@ -119,6 +125,46 @@ class Writer:
         parent_path, parent_id = parent
         return f"{self.base_url}{parent_path}/{parent_id}/{self.obj.path}"
 
+    def find_created(
+        self,
+        body: Mapping[str, Any],
+        parent: Parent | None,
+        since: dt.datetime,
+        known: AbstractSet[int],
+    ) -> list[Record]:
+        """The records that may be the one a POST of `body` created, its answer lost.
+
+        Those changed since `since` (by `/Search`), else the parent's children, else the whole
+        list, that hold every plain field of `body` as sent and are not among the `known` ids
+        written before: one is the record, none means the POST was not applied.
+        """
+        id_field = str(self.obj.id_field)
+        if parent is not None:
+            candidates = self._every(self._url(parent), {})
+        elif self.obj.search and self.obj.updated_field:
+            params = {"updated_after_utc": query_timestamp(since)}
+            candidates = self._every(self.url + "/Search", params)
+        else:
+            candidates = self._every(self.url, {})
+        return [
+            record
+            for record in candidates
+            if record.get(id_field) not in known and _holds(record, body)
+        ]
+
+    def _every(self, url: str, params: Mapping[str, str]) -> list[Record]:
+        """Every record a list answers, page by page where the object pages."""
+        records: list[Record] = []
+        while True:
+            page_params: dict[str, str | int] = dict(params)
+            if self.obj.paged:
+                page_params.update(top=_PAGE, skip=len(records))
+            page = self._answer(self.session.get(url, params=page_params))
+            entries = [entry for entry in page or () if isinstance(entry, dict)]
+            records.extend(entries)
+            if not self.obj.paged or len(entries) < _PAGE:
+                return records
+
     def add_links(
         self, insightly_id: int, links: Iterable[Mapping[str, Any]], answer: Record
     ) -> list[Record]:
@@ -171,17 +217,24 @@ class Writer:
                 "LINK_OBJECT_NAME": self.obj.record_name or self.obj.path,
                 "LINK_OBJECT_ID": insightly_id,
             }
-        try:
-            self._answer(self.session.post(url, json=sent))
-        except WriteOutcomeUnknownError as error:
-            self.logger.warning("%s; looking the link up before adding it again", error)
+        tries = 0
+        while (lost := self._post_link(url, sent)) is not None:
+            tries += 1
+            if tries > self.session.policy.max_retries:
+                msg = f"{lost}; the outcome stayed unknown after {tries} tries"
+                raise Refused(lost.status, msg)
+            self.logger.warning("%s; looking the link up before adding it again", lost)
             existing = self._answer(self.session.get(url))
             if any(_link_key(link) == _link_key(sent) for link in existing or ()):
                 return
-            try:
-                self._answer(self.session.post(url, json=sent))
-            except WriteOutcomeUnknownError as again:
-                raise Refused(again.status, f"{again}; check the link in Insightly") from None
+
+    def _post_link(self, url: str, body: Mapping[str, Any]) -> WriteOutcomeUnknownError | None:
+        """POST a link; the error if its outcome is unknown, None once it is added."""
+        try:
+            self._answer(self.session.post(url, json=body))
+        except WriteOutcomeUnknownError as error:
+            return error
+        return None
 
     def place(self, insightly_id: int, sub_resource: str, body: Mapping[str, Any]) -> None:
         """Set where a record stands (its Pipeline, its Pricebook) through its sub-resource.
@@ -229,6 +282,15 @@ class Writer:
         except ValueError:
             msg = f"{response.request.method} {response.url} answered a body that is not JSON"
             raise Refused(response.status_code, msg) from None
+
+
+def _holds(record: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
+    """Whether a record holds every plain field of a body as it was sent."""
+    return all(
+        record.get(name) == value
+        for name, value in body.items()
+        if not isinstance(value, (list, dict)) and name in record
+    )
 
 
 def link_pair(name: str, insightly_id: int, link: Mapping[str, Any]) -> frozenset[tuple[str, int]]:

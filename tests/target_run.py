@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from insightly_sandbox.server import SandboxServer
+    from tap_insightly.client import RetryPolicy
 
 #: Custom fields the tests send flattened, declared as the tap's `flatten` mode declares them.
 CUSTOM_PROPERTIES: dict[str, dict[str, Any]] = {
@@ -55,9 +56,19 @@ def messages(stream: str, records: Iterable[dict[str, Any]]) -> list[dict[str, A
     ]
 
 
-def run_target(config: dict[str, Any], lines: Iterable[dict[str, Any]]) -> TargetRun:
-    """Feed `lines` to a new target; what it wrote to stdout. Exceptions propagate."""
+def run_target(
+    config: dict[str, Any],
+    lines: Iterable[dict[str, Any]],
+    *,
+    policy: RetryPolicy | None = None,
+) -> TargetRun:
+    """Feed `lines` to a new target; what it wrote to stdout. Exceptions propagate.
+
+    A retry `policy` replaces the session's, so a test meeting many faults waits little.
+    """
     target = TargetInsightly(config=config)
+    if policy is not None:
+        target.session.policy = policy
     out = io.StringIO()
     text = "".join(json.dumps(line) + "\n" for line in lines)
     with contextlib.redirect_stdout(out):

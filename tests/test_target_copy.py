@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from tests.tap_run import TapRun
     from tests.target_run import TargetRun
 
+
 Record = dict[str, Any]
 
 #: Nested collections compared as sets, without the ids each instance gives their entries.
@@ -48,6 +49,7 @@ class Copy:
     def __init__(  # noqa: PLR0913 - the parts of one copy
         self,
         *,
+        origin: SandboxServer,
         source: TapRun,
         run: TargetRun,
         copied: TapRun,
@@ -55,6 +57,7 @@ class Copy:
         config: dict[str, Any],
         folder: Path,
     ) -> None:
+        self.origin = origin
         self.source = source
         self.run = run
         self.copied = copied
@@ -80,22 +83,28 @@ class Copy:
 @pytest.fixture(scope="module")
 def copy(tmp_path_factory) -> Iterator[Copy]:
     tmp = tmp_path_factory.mktemp("copy")
-    source = _started(records=3, seed=1)
-    destination = _started(records=0, seed=2)
+    source = started(records=3, seed=1)
+    destination = started(records=0, seed=2)
     try:
         read = run_tap(sandbox_config(source))
         config = target_config(destination, tmp, id_mode="translate")
         run = run_target(config, read.messages)
         copied = run_tap(sandbox_config(destination))
         yield Copy(
-            source=read, run=run, copied=copied, destination=destination, config=config, folder=tmp
+            origin=source,
+            source=read,
+            run=run,
+            copied=copied,
+            destination=destination,
+            config=config,
+            folder=tmp,
         )
     finally:
         source.stop()
         destination.stop()
 
 
-def _started(**settings: Any) -> SandboxServer:
+def started(**settings: Any) -> SandboxServer:
     return SandboxServer(SandboxConfig(**settings)).start()
 
 
@@ -176,7 +185,7 @@ def _links(copy: Copy, links: list[Record], *, from_source: bool) -> list[tuple[
     return sorted(seen, key=str)
 
 
-def _copied_streams(copy: Copy) -> list[str]:
+def copied_streams(copy: Copy) -> list[str]:
     return sorted(
         stream
         for stream in copy.run.target.writable
@@ -184,31 +193,39 @@ def _copied_streams(copy: Copy) -> list[str]:
     )
 
 
-def test_every_record_comes_back_equal_with_references_translated(copy):
-    streams = _copied_streams(copy)
-    assert {"contacts", "opportunity_line_items", "pricebook_entries", "notes", "fruit__c"} <= set(
-        streams
-    )
-    differences = []
-    for stream in streams:
+def compared(copy: Copy) -> list[tuple[str, str, Any, Any]]:
+    """Every field of a copied record that differs from its source: (stream, field, A, B)."""
+    differences: list[tuple[str, str, Any, Any]] = []
+    for stream in copied_streams(copy):
         obj = copy.object_of(stream)
         id_field = str(obj.id_field)
         copied = {record[id_field]: record for record in copy.copied.records[stream]}
         for record in copy.source.records[stream]:
             target_id = copy.destination_id(obj.path, record[id_field])
-            assert target_id in copied, f"{stream} {record[id_field]} was not copied"
+            if target_id not in copied:
+                differences.append((stream, id_field, record[id_field], "not copied"))
+                continue
             expected = _comparable(copy, stream, record, from_source=True)
             actual = _comparable(copy, stream, copied[target_id], from_source=False)
             differences += [
                 (stream, name, expected.get(name), actual.get(name))
-                for name in expected.keys() | actual.keys()
+                for name in sorted(expected.keys() | actual.keys())
                 if expected.get(name) != actual.get(name)
             ]
+    return differences
+
+
+def test_every_record_comes_back_equal_with_references_translated(copy):
+    streams = copied_streams(copy)
+    assert {"contacts", "opportunity_line_items", "pricebook_entries", "notes", "fruit__c"} <= set(
+        streams
+    )
+    differences = compared(copy)
     assert not differences, "\n".join(map(repr, differences))
 
 
 def test_each_record_is_copied_once_and_configuration_is_matched_not_duplicated(copy):
-    for stream in _copied_streams(copy):
+    for stream in copied_streams(copy):
         if copy.object_of(stream).natural_key:
             continue  # configuration B already had: matched, so counted with it below
         assert len(copy.copied.records[stream]) == len(copy.source.records[stream]), stream
@@ -243,7 +260,7 @@ def test_state_goes_out_once_every_record_is_written(copy):
     assert states == [copy.source.state]
 
 
-def test_a_second_copy_of_the_same_input_writes_nothing(copy):
+def test_a_second_copy_writes_nothing_and_an_incremental_one_only_what_changed(copy):
     clear_log(copy.destination)
 
     again = run_target(copy.config, copy.source.messages)
@@ -253,3 +270,19 @@ def test_a_second_copy_of_the_same_input_writes_nothing(copy):
         counts = again.counts(stream)
         assert counts["created"] == counts["updated"] == counts["failed"] == 0, stream
         assert sum(counts.values()) == len(records), stream
+
+    contact = copy.source.records["contacts"][0]
+    changed = {"CONTACT_ID": contact["CONTACT_ID"], "FIRST_NAME": "Renamed"}
+    requests.put(
+        f"{copy.origin.url}Contacts",
+        json=changed,
+        auth=(copy.origin.config.api_key, ""),
+        timeout=10,
+    ).raise_for_status()
+    later = run_tap(sandbox_config(copy.origin), state=copy.source.state)
+
+    run_target(copy.config, later.messages)
+
+    assert writes(copy.destination) == [("PUT", "/v3.1/Contacts")]
+    target_id = copy.destination_id("Contacts", contact["CONTACT_ID"])
+    assert copy.destination.store.tables["Contacts"].rows[target_id]["FIRST_NAME"] == "Renamed"

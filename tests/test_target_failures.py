@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tap_insightly.client import RetryPolicy
 from target_insightly.target import TooManyFailuresError, UnknownStreamError
-from tests.target_run import messages, run_target, target_config, writes
+from tests.target_run import messages, run_target, served, target_config, writes
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -137,3 +139,25 @@ def test_a_refused_key_stops_the_command_with_the_remedy(start_sandbox, tmp_path
     assert done.returncode == 1
     assert "check api_key" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_create_whose_answer_was_lost_is_found_not_made_twice(start_sandbox, tmp_path):
+    # A truncated answer comes after the contact was stored; a 500 or a drop before.
+    sandbox = start_sandbox(
+        records=0, fault_rate=0.4, fault_kinds=("truncate", "drop", "500"), seed=3
+    )
+    people = [{"FIRST_NAME": f"Lost{n}", "LAST_NAME": "Answer"} for n in range(8)]
+    quick = RetryPolicy(max_retries=8, backoff_base=0.001, backoff_max=0.01)
+
+    run = run_target(target_config(sandbox, tmp_path), messages("contacts", people), policy=quick)
+
+    stored = Counter(row["FIRST_NAME"] for row in sandbox.store.tables["Contacts"].rows.values())
+    assert stored == Counter(person["FIRST_NAME"] for person in people)
+    assert run.counts("contacts")["created"] == len(people)
+    log = served(sandbox)
+    lost_posts = [e for e in log if e["method"] == "POST" and e.get("fault") == "truncate"]
+    lookups = [
+        e for e in log if e["path"] == "/v3.1/Contacts/Search" and "updated_after_utc" in e["query"]
+    ]
+    assert lost_posts
+    assert lookups
