@@ -171,3 +171,34 @@ def test_dry_run_makes_no_writes(seeded, api, tmp_path):
     }
     assert client.get(f"/Contacts/{existing['CONTACT_ID']}")["TITLE"] == existing["TITLE"]
     assert not (tmp_path / "ledger.json").exists()
+
+
+def test_line_items_and_notes_are_written_under_their_parents(seeded, api, tmp_path):
+    store = seeded.store
+    line = next(iter(store.tables["OpportunityLineItem"].rows.values()))
+    contact_id = next(iter(store.tables["Contacts"].rows))
+    change = {
+        "OPPORTUNITY_ITEM_ID": line["OPPORTUNITY_ITEM_ID"],
+        "OPPORTUNITY_ID": line["OPPORTUNITY_ID"],
+        "QUANTITY": 7,
+    }
+    note = {
+        "TITLE": "Call notes",
+        "BODY": "Asked for a quote.",
+        "LINKS": [{"LINK_OBJECT_NAME": "Contact", "LINK_OBJECT_ID": contact_id}],
+    }
+
+    run = run_target(
+        target_config(seeded, tmp_path),
+        [*messages("opportunity_line_items", [change]), *messages("notes", [note])],
+    )
+
+    opportunity = line["OPPORTUNITY_ID"]
+    assert writes(seeded) == [
+        ("PUT", f"/v3.1/Opportunities/{opportunity}/OpportunityLineItem"),
+        ("POST", f"/v3.1/Contacts/{contact_id}/Notes"),
+    ]
+    assert run.counts("opportunity_line_items")["updated"] == 1
+    assert store.tables["OpportunityLineItem"].rows[line["OPPORTUNITY_ITEM_ID"]]["QUANTITY"] == 7
+    notes = client_for(seeded, api).get(f"/Contacts/{contact_id}/Notes")
+    assert [written["TITLE"] for written in notes if written["TITLE"] == "Call notes"]
