@@ -54,17 +54,6 @@ if TYPE_CHECKING:
 _MAILBOX_LETTERS = {"Leads": "L", "Opportunities": "O", "Projects": "P"}
 #: Numbered entries of nested collections: the collection, its spec definition, its id.
 _NUMBERED = {DATES: ("APIDate", "DATE_ID"), EMAILDOMAINS: ("APIEmailDomain", "EMAIL_DOMAIN_ID")}
-_USER_FIELDS = frozenset(
-    {"OWNER_USER_ID", "RESPONSIBLE_USER_ID", "RESPONSIBLE_USER", "MEMBER_USER_ID"}
-)
-_TEAM_FIELDS = frozenset({"VISIBLE_TEAM_ID", "ASSIGNED_TEAM_ID"})
-#: CATEGORY_ID is the id field of several category objects; which one depends on the record.
-_CATEGORY_OF = {
-    "Opportunities": "OpportunityCategories",
-    "Projects": "ProjectCategories",
-    "Tasks": "TaskCategories",
-    "KnowledgeArticle": "KnowledgeArticleCategory",
-}
 #: Records deleted with the record they belong to, beyond the catalogue's `parent`s.
 _OWNED = {"Product": (("PricebookEntry", "PRODUCT_ID"),), "Teams": (("TeamMembers", "TEAM_ID"),)}
 
@@ -330,18 +319,17 @@ def _unique_id_fields() -> dict[str, str]:
 
 
 def reference_target(obj: InsightlyObject, name: str) -> str | None:
-    """The object whose record a field of this object refers to by id, if it is known."""
+    """The object whose record a field of this object refers to by id, if it is known.
+
+    The catalogue's references say it for the fields a write sets; an id field that belongs to
+    one object only (LEAD_ID) names that object wherever it appears.
+    """
     if name == obj.id_field:
         return None
-    if name in _USER_FIELDS:
-        return "Users"
-    if name in _TEAM_FIELDS:
-        return "Teams"
-    if name == "CATEGORY_ID":
-        return _CATEGORY_OF.get(obj.path)
-    if name == "PARENT_TASK_ID":
-        return "Tasks"
-    return _unique_id_fields().get(name)
+    declared = dict(obj.references)
+    if obj.parent is not None:
+        declared[obj.parent[1]] = obj.parent[0]
+    return declared.get(name) or _unique_id_fields().get(name)
 
 
 def check_references(store: Store, obj: InsightlyObject, fields: dict[str, Any]) -> None:

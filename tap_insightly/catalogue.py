@@ -293,7 +293,7 @@ OBJECTS: tuple[InsightlyObject, ...] = (
         search=True,
         brief=True,
         parent=("Projects", "PROJECT_ID"),
-        references=(_OWNER,),
+        references=(_OWNER, ("RESPONSIBLE_USER", "Users")),
     ),
     InsightlyObject(
         path="Users",
