@@ -53,6 +53,22 @@ class BodyBuilder:
         self._properties: dict[str, Schema] = merged.get("properties") or {}
         self._defined = set(custom_fields.names)
 
+    def create_only(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """The read-only fields a create must still give (a line item's price book entry).
+
+        Raises:
+            RecordError: a value cannot be written; the message names the field.
+        """
+        given = {}
+        for name in self.obj.create_only:
+            if record.get(name) is None:
+                continue
+            try:
+                given[name] = _written(record[name], self._properties.get(name, {}))
+            except TimestampError as error:
+                raise RecordError(str(error.within(name))) from None
+        return given
+
     def body(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """The writable fields of `record` as a POST or PUT body, without the id field.
 

@@ -105,6 +105,7 @@ class ObjectSink(RecordSink):
             self.obj,
             dry_run=self.settings.dry_run,
             logger=self.logger,
+            link_ids=target.link_ids,
         )
         known = BY_STREAM.get(stream_name)
         base = load_schema(known.stream if known else CUSTOM_OBJECT_RECORD.stream)
@@ -283,7 +284,11 @@ class ObjectSink(RecordSink):
             if not self.obj.update or not body:
                 return match, Outcome.UNCHANGED
             return self._update(matched_id, body, parent), Outcome.UPDATED
-        created = self._create({**body, **self._create_only(record)}, upsert_value, parent)
+        try:
+            create_only = self.builder.create_only(record)
+        except RecordError as error:
+            raise Refused(None, str(error)) from None
+        created = self._create({**body, **create_only}, upsert_value, parent)
         if created is not None:
             self.copying.directory_note(self.obj, created)
         return created, Outcome.CREATED
@@ -296,10 +301,6 @@ class ObjectSink(RecordSink):
             msg = f"{self.obj.path} records cannot be changed through the API"
             raise Refused(None, msg)
         return self.writer.update(insightly_id, body, parent if self.obj.parent else None)
-
-    def _create_only(self, record: dict[str, Any]) -> dict[str, Any]:
-        """The read-only fields a create must still give (a line item's price book entry)."""
-        return {name: record[name] for name in self.obj.create_only if record.get(name) is not None}
 
     def _match(self, record: dict[str, Any], upsert_value: Any) -> Record | None:  # noqa: ANN401
         """The destination record this one is, by its upsert key or, copying, its natural key.

@@ -137,6 +137,11 @@ class TargetInsightly(Target):
         return DeadLetters(self.settings.dead_letter_path)
 
     @cached_property
+    def link_ids(self) -> set[int]:
+        """The LINK_IDs this run has seen in answers or added: any other is someone else's."""
+        return set()
+
+    @cached_property
     def _tallies(self) -> dict[str, Tally]:
         return {}
 

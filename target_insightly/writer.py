@@ -14,7 +14,7 @@ from collections import Counter
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from tap_insightly.catalogue import BY_PATH, BY_RECORD_NAME, LINKS
+from tap_insightly.catalogue import BY_PATH, BY_RECORD_NAME, LINKS, sub_resource
 from tap_insightly.client import WriteOutcomeUnknownError
 from tap_insightly.discovery import refusal_message
 from tap_insightly.values import query_timestamp
@@ -34,6 +34,8 @@ Record = dict[str, Any]
 #: The record another one is written under: its object's path and its id (`("Pricebook", 7)`).
 Parent = tuple[str, int]
 
+#: The times Insightly stamps on a record itself.
+_STAMPED = frozenset({"DATE_CREATED_UTC", "DATE_UPDATED_UTC"})
 #: Records per page when looking through a list.
 _PAGE = 500
 
@@ -59,7 +61,7 @@ class Refused(Exception):  # noqa: N818 - names what Insightly did, as RequestFa
 class Writer:
     """Searches, creates, updates and links the records of one Insightly object."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the session, where, what, and three keyword options
         self,
         session: InsightlySession,
         base_url: str,
@@ -67,14 +69,21 @@ class Writer:
         *,
         dry_run: bool,
         logger: logging.Logger | None = None,
+        link_ids: set[int] | None = None,
     ) -> None:
-        """Write `obj`'s records through `session`; in a dry run, only log the writes."""
+        """Write `obj`'s records through `session`; in a dry run, only log the writes.
+
+        `link_ids` collects the LINK_IDs seen in answers and added, shared by every writer of
+        a run, so that a link found after its POST lost its answer can be told from one that
+        was there before.
+        """
         self.session = session
         self.base_url = base_url
         self.url = base_url + obj.path
         self.obj = obj
         self.dry_run = dry_run
         self.logger = logger or logging.getLogger(__name__)
+        self.link_ids = set() if link_ids is None else link_ids
 
     def search(self, field: str, value: Any) -> list[Record]:  # noqa: ANN401 - any JSON value
         """The records whose `field` equals `value`, at most two: enough to know if it is one."""
@@ -140,29 +149,30 @@ class Writer:
         """
         id_field = str(self.obj.id_field)
         if parent is not None:
-            candidates = self._every(self._url(parent), {})
+            under = sub_resource(BY_PATH[parent[0]], self.obj.path)
+            candidates = self._every(self._url(parent), {}, paged=bool(under and under.paged))
         elif self.obj.search and self.obj.updated_field:
             params = {"updated_after_utc": query_timestamp(since)}
-            candidates = self._every(self.url + "/Search", params)
+            candidates = self._every(self.url + "/Search", params, paged=self.obj.paged)
         else:
-            candidates = self._every(self.url, {})
+            candidates = self._every(self.url, {}, paged=self.obj.paged)
         return [
             record
             for record in candidates
             if record.get(id_field) not in known and _holds(record, body)
         ]
 
-    def _every(self, url: str, params: Mapping[str, str]) -> list[Record]:
-        """Every record a list answers, page by page where the object pages."""
+    def _every(self, url: str, params: Mapping[str, str], *, paged: bool) -> list[Record]:
+        """Every record a list answers, page by page where it pages."""
         records: list[Record] = []
         while True:
             page_params: dict[str, str | int] = dict(params)
-            if self.obj.paged:
+            if paged:
                 page_params.update(top=_PAGE, skip=len(records))
             page = self._answer(self.session.get(url, params=page_params))
             entries = [entry for entry in page or () if isinstance(entry, dict)]
             records.extend(entries)
-            if not self.obj.paged or len(entries) < _PAGE:
+            if not paged or len(entries) < _PAGE:
                 return records
 
     def add_links(
@@ -225,15 +235,25 @@ class Writer:
                 raise Refused(lost.status, msg)
             self.logger.warning("%s; looking the link up before adding it again", lost)
             existing = self._answer(self.session.get(url))
-            if any(_link_key(link) == _link_key(sent) for link in existing or ()):
+            new = [
+                link
+                for link in existing or ()
+                if isinstance(link, dict)
+                and _link_key(link) == _link_key(sent)
+                and link.get("LINK_ID") not in self.link_ids
+            ]
+            if new:
+                self.link_ids.add(new[0]["LINK_ID"])
                 return
 
     def _post_link(self, url: str, body: Mapping[str, Any]) -> WriteOutcomeUnknownError | None:
         """POST a link; the error if its outcome is unknown, None once it is added."""
         try:
-            self._answer(self.session.post(url, json=body))
+            added = self._answer(self.session.post(url, json=body))
         except WriteOutcomeUnknownError as error:
             return error
+        if isinstance(added, dict) and isinstance(added.get("LINK_ID"), int):
+            self.link_ids.add(added["LINK_ID"])
         return None
 
     def place(self, insightly_id: int, sub_resource: str, body: Mapping[str, Any]) -> None:
@@ -264,6 +284,7 @@ class Writer:
         declares: the entry with the id written, or for a create the newest.
         """
         if isinstance(answer, dict):
+            self._note_links(answer)
             return answer
         id_field = str(self.obj.id_field)
         entries = [entry for entry in answer or () if isinstance(entry, dict)]
@@ -273,6 +294,12 @@ class Writer:
             msg = f"{self.obj.path}: Insightly's answer holds no {id_field} for the record written"
             raise Refused(None, msg)
         return max(entries, key=lambda entry: int(entry.get(id_field) or 0))
+
+    def _note_links(self, answer: Mapping[str, Any]) -> None:
+        """Remember the LINK_IDs a record's answer shows: they were there, or this run's."""
+        for link in answer.get(LINKS) or ():
+            if isinstance(link, dict) and isinstance(link.get("LINK_ID"), int):
+                self.link_ids.add(link["LINK_ID"])
 
     def _answer(self, response: requests.Response) -> Any:  # noqa: ANN401 - any JSON value
         if response.status_code not in {HTTPStatus.OK, HTTPStatus.CREATED}:
@@ -285,11 +312,15 @@ class Writer:
 
 
 def _holds(record: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
-    """Whether a record holds every plain field of a body as it was sent."""
+    """Whether a record holds every plain field of a body as it was sent.
+
+    Its creation and update times are Insightly's own, whatever a body said (the spec lets
+    event and note bodies carry them).
+    """
     return all(
         record.get(name) == value
         for name, value in body.items()
-        if not isinstance(value, (list, dict)) and name in record
+        if not isinstance(value, (list, dict)) and name in record and name not in _STAMPED
     )
 
 
