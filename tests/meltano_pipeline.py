@@ -17,6 +17,8 @@ import requests
 from insightly_sandbox.store import parse_timestamp
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from insightly_sandbox.server import SandboxServer
 
 
@@ -183,3 +185,37 @@ def custom_field_values(sandbox: SandboxServer, path: str) -> dict[int, dict[str
         }
         for record in sandbox.store.records(path)
     }
+
+
+def check_every_stream_loaded(sandbox: SandboxServer, first: dict[str, Table]) -> None:
+    """Each selected stream is a table holding every record of the sandbox, once."""
+    assert set(first) == {stream.name for stream in STREAMS}
+    for stream in STREAMS:
+        table = first[stream.name]
+        assert set(table.rows) == sandbox_ids(sandbox, stream), stream.name
+        assert table.count == len(table.rows), f"{stream.name} has duplicate keys"
+
+
+def check_second_run(
+    sandbox: SandboxServer,
+    first: dict[str, Table],
+    second: tuple[dict[str, Table], Edits],
+    column: Callable[[str], str] = str,
+) -> None:
+    """The second run changed exactly the rows edited through the API, and added none twice.
+
+    `column` names a field as the destination names its column (DuckDB's are lower case).
+    """
+    after, edits = second
+    for stream in INCREMENTAL:
+        assert stream.text is not None
+        assert changed_rows(first[stream.name], after[stream.name]) == edits.changed(stream), (
+            stream.name
+        )
+        for record_id, text in edits.renamed.get(stream.name, {}).items():
+            assert after[stream.name].rows[record_id][column(stream.text)] == text
+    # A full-table stream is read whole every run: its rows are written again, not added.
+    for stream in STREAMS:
+        assert set(after[stream.name].rows) == sandbox_ids(sandbox, stream)
+    for name, table in after.items():
+        assert table.count == len(table.rows), f"{name} has duplicate keys"
