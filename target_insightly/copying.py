@@ -11,18 +11,21 @@ added in this run, so that a link seen from both of its records is added once. W
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
 from tap_insightly.catalogue import LINKS
 from target_insightly.outcomes import Outcome
 from target_insightly.pending import Pending
 from target_insightly.translate import (
+    NOTES,
     Directory,
     Translator,
     Unresolved,
     linked_object,
+    links_of,
     natural_value,
-    strip_links,
+    note_parent,
 )
 from target_insightly.writer import Refused, link_pair
 
@@ -36,41 +39,37 @@ if TYPE_CHECKING:
     from target_insightly.translate import SourceRecord
     from target_insightly.writer import Record
 
-#: Notes are created under the record they are about: the first link to such a record.
-NOTES = "Notes"
 #: The stream links are read as; a link set aside is dead-lettered under it.
 LINKS_STREAM = "links"
 
 
+@dataclass
 class _WaitingRecord:
     """A record that names source records not written here yet."""
 
-    def __init__(self, sink: ObjectSink, record: dict[str, Any]) -> None:
-        self.sink = sink
-        self.record = record
+    sink: ObjectSink
+    record: dict[str, Any]
 
 
+@dataclass
 class _WaitingLink:
     """A link of a written record whose other record is not written here yet."""
 
-    def __init__(self, sink: ObjectSink, insightly_id: int, link: Record, done: _Links) -> None:
-        self.sink = sink
-        self.insightly_id = insightly_id
-        self.link = link
-        self.done = done
+    sink: ObjectSink
+    insightly_id: int
+    link: Record
+    done: _Links
 
 
+@dataclass
 class _Links:
     """The links one written record still waits to add, and what to do when none is left."""
 
-    def __init__(
-        self, record: dict[str, Any], outcome: Outcome, on_complete: Callable[[], None]
-    ) -> None:
-        self.record = record
-        self.outcome = outcome
-        self.on_complete = on_complete
-        self.waiting = 0
-        self.failed = False
+    record: dict[str, Any]
+    outcome: Outcome
+    on_complete: Callable[[], None]
+    waiting: int
+    failed: bool = False
 
     def one_done(self) -> None:
         self.waiting -= 1
@@ -130,15 +129,14 @@ class Copying:
         Raises:
             Unresolved: that record is not written here yet.
         """
-        for link in strip_links(note):
-            other = linked_object(link.get("LINK_OBJECT_NAME"), ())
-            if other is None or NOTES not in other.sub_resources:
-                continue
-            found = self.translator.destination_id(other.path, link.get("LINK_OBJECT_ID"))
-            if found is None:
-                raise Unresolved({(other.path, int(str(link["LINK_OBJECT_ID"]))): LINKS})
-            return [{**link, "LINK_OBJECT_ID": found}]
-        return []
+        parent = note_parent(note)
+        if parent is None:
+            return []
+        other, link = parent
+        found = self.translator.destination_id(other.path, link.get("LINK_OBJECT_ID"))
+        if found is None:
+            raise Unresolved({(other.path, int(str(link["LINK_OBJECT_ID"]))): LINKS})
+        return [{**link, "LINK_OBJECT_ID": found}]
 
     def match(self, obj: InsightlyObject, record: Mapping[str, Any]) -> Record | None:
         """The destination's own copy of a configuration record, matched on its natural key.
@@ -210,7 +208,7 @@ class Copying:
         Raises:
             Refused: Insightly refused a link.
         """
-        links = strip_links(record)
+        links = links_of(record)
         if not self.active:
             sink.writer.add_links(insightly_id, links, answer)
             on_complete()
@@ -224,8 +222,7 @@ class Copying:
         if not waiting:
             on_complete()
             return
-        done = _Links(record, outcome, on_complete)
-        done.waiting = len(waiting)
+        done = _Links(record, outcome, on_complete, waiting=len(waiting))
         for link in waiting:
             needs = self.translator.link_needs(link)
             self.pending.wait(_WaitingLink(sink, insightly_id, link, done), needs)

@@ -18,7 +18,7 @@ from singer_sdk.sinks import RecordSink
 from singer_sdk.sinks.core import BaseJSONSchemaValidator
 from typing_extensions import override
 
-from tap_insightly.catalogue import BY_RECORD_NAME, BY_STREAM, CUSTOM_OBJECT_RECORD
+from tap_insightly.catalogue import BY_STREAM, CUSTOM_OBJECT_RECORD
 from tap_insightly.client import (
     AuthenticationError,
     DailyQuotaError,
@@ -30,7 +30,7 @@ from tap_insightly.schema_loader import load_schema
 from target_insightly.body import BodyBuilder, RecordError
 from target_insightly.ledger import Entry, digest
 from target_insightly.outcomes import Outcome
-from target_insightly.translate import Unresolved, strip_links
+from target_insightly.translate import NOTES, Unresolved, links_of, note_parent
 from target_insightly.writer import Parent, Record, Refused, Writer
 
 if TYPE_CHECKING:
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 
 #: How far back to look for a record whose create lost its answer: clocks differ.
 LOOKBACK = dt.timedelta(minutes=10)
-#: Notes are created under the record they are about, and changed at `/Notes`.
-NOTES = "Notes"
 #: A record's pipeline and stage, and an opportunity's price book, are set through
 #: `/{Object}/{id}/Pipeline` and `/Opportunities/{id}/Pricebook`, not the record's body.
 PIPELINE = "Pipeline"
@@ -171,7 +169,7 @@ class ObjectSink(RecordSink):
             body = self.builder.body(record)
         except RecordError as error:
             raise Refused(None, str(error)) from None
-        links = strip_links(source)
+        links = links_of(source)
         upsert_value = record.get(self.upsert_field) if self.upsert_field else None
         source_key = _source_key(id_field, record_id, self.upsert_field, upsert_value)
         fingerprint = digest({"body": body, "links": links})
@@ -256,13 +254,11 @@ class ObjectSink(RecordSink):
                 msg = f"{parent_field} is required: a {self.stream_name} record is written under it"
                 raise Refused(None, msg)
             return parent_path, _whole(parent_id)
-        if self.obj.path != NOTES:
+        parent = note_parent(record) if self.obj.path == NOTES else None
+        if parent is None:
             return None
-        for link in strip_links(record):
-            linked = BY_RECORD_NAME.get(str(link.get("LINK_OBJECT_NAME")))
-            if linked is not None and NOTES in linked.sub_resources:
-                return linked.path, _whole(link.get("LINK_OBJECT_ID"))
-        return None
+        other, link = parent
+        return other.path, _whole(link.get("LINK_OBJECT_ID"))
 
     def _create_or_update(  # noqa: PLR0913 - the record's parts, as the caller worked them out
         self,

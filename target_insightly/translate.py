@@ -12,12 +12,10 @@ the destination's own lists, read once per object when first needed.
 from __future__ import annotations
 
 from collections import Counter
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from tap_insightly.catalogue import BY_PATH, BY_RECORD_NAME, LINKS, custom_object
-from tap_insightly.client import RequestFailedError
-from tap_insightly.discovery import refusal_message
+from target_insightly.writer import read_every
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -31,8 +29,8 @@ Record = dict[str, Any]
 #: A record of the source instance: its object's path and its id there.
 SourceRecord = tuple[str, int]
 
-#: Records per page when the destination's configuration lists are read.
-_PAGE = 500
+#: Notes are created under the record they are about, and changed at `/Notes`.
+NOTES = "Notes"
 
 
 class Unresolved(Exception):  # noqa: N818 - a state a record waits in, not a failure yet
@@ -136,20 +134,18 @@ class Translator:
         waiting: list[Record] = []
         for link in links:
             other = linked_object(link.get("LINK_OBJECT_NAME"), self.custom_objects)
-            found = (
-                self.destination_id(other.path, link.get("LINK_OBJECT_ID"))
-                if other is not None
-                else None
-            )
-            relationship = link.get("RELATIONSHIP_ID")
-            mapped_relationship = (
-                self.destination_id("Relationships", relationship) if relationship else None
-            )
-            if found is None or (relationship and mapped_relationship is None):
+            if other is None or self.link_needs(link):
                 waiting.append(dict(link))
                 continue
+            relationship = link.get("RELATIONSHIP_ID")
             ready.append(
-                {**link, "LINK_OBJECT_ID": found, "RELATIONSHIP_ID": mapped_relationship or None}
+                {
+                    **link,
+                    "LINK_OBJECT_ID": self.destination_id(other.path, link["LINK_OBJECT_ID"]),
+                    "RELATIONSHIP_ID": (
+                        self.destination_id("Relationships", relationship) if relationship else None
+                    ),
+                }
             )
         return ready, waiting
 
@@ -197,7 +193,7 @@ class Directory:
         """The destination's records of `obj` whose natural key is `key`.
 
         Raises:
-            RequestFailedError: Insightly refused to list them.
+            Refused: Insightly refused to list them.
         """
         return list(self._index(obj).get(key, ()))
 
@@ -221,23 +217,7 @@ class Directory:
         return index
 
     def _read_all(self, obj: InsightlyObject) -> list[Record]:
-        url = self.base_url + obj.path
-        records: list[Record] = []
-        while True:
-            params: dict[str, int] = {"top": _PAGE, "skip": len(records)} if obj.paged else {}
-            response = self.session.get(url, params=params)
-            if response.status_code != HTTPStatus.OK:
-                msg = (
-                    f"HTTP {response.status_code} from {url} while matching {obj.stream} by "
-                    f"{', '.join(obj.natural_key)}: {refusal_message(response)}"
-                )
-                raise RequestFailedError(msg, status=response.status_code, url=url)
-            page = response.json()
-            if not isinstance(page, list):
-                return records
-            records.extend(entry for entry in page if isinstance(entry, dict))
-            if not obj.paged or len(page) < _PAGE:
-                return records
+        return read_every(self.session, self.base_url + obj.path, {}, paged=obj.paged)
 
 
 def _whole(value: object) -> int:
@@ -248,6 +228,15 @@ def _whole(value: object) -> int:
         return -1
 
 
-def strip_links(record: Mapping[str, Any]) -> list[Record]:
+def links_of(record: Mapping[str, Any]) -> list[Record]:
     """The links a record carries, as dicts."""
     return [link for link in record.get(LINKS) or () if isinstance(link, dict)]
+
+
+def note_parent(note: Mapping[str, Any]) -> tuple[InsightlyObject, Record] | None:
+    """The record a note is written under: its first link to an object that has notes."""
+    for link in links_of(note):
+        other = BY_RECORD_NAME.get(str(link.get("LINK_OBJECT_NAME")))
+        if other is not None and NOTES in other.sub_resources:
+            return other, link
+    return None

@@ -93,7 +93,7 @@ class Writer:
             "top": 2,
         }
         response = self.session.get(self.url + "/Search", params=params)
-        answer = self._answer(response)
+        answer = answer_of(response)
         return [entry for entry in answer if isinstance(entry, dict)] if answer else []
 
     def create(self, body: Mapping[str, Any], parent: Parent | None = None) -> Record | None:
@@ -107,7 +107,7 @@ class Writer:
         if self.dry_run:
             self.logger.debug("Dry run: would POST %s with %s", url, sorted(body))
             return None
-        return self._record(self._answer(self.session.post(url, json=body)))
+        return self._record(answer_of(self.session.post(url, json=body)))
 
     def update(
         self, insightly_id: int, body: Mapping[str, Any], parent: Parent | None = None
@@ -125,7 +125,7 @@ class Writer:
             )
             return None
         response = self.session.put(url, json={**body, id_field: insightly_id})
-        return self._record(self._answer(response), insightly_id)
+        return self._record(answer_of(response), insightly_id)
 
     def _url(self, parent: Parent | None) -> str:
         """Where records are written: `/{Object}`, or `/{Parent}/{id}/{Object}` under a parent."""
@@ -150,30 +150,21 @@ class Writer:
         id_field = str(self.obj.id_field)
         if parent is not None:
             under = sub_resource(BY_PATH[parent[0]], self.obj.path)
-            candidates = self._every(self._url(parent), {}, paged=bool(under and under.paged))
+            candidates = read_every(
+                self.session, self._url(parent), {}, paged=bool(under and under.paged)
+            )
         elif self.obj.search and self.obj.updated_field:
             params = {"updated_after_utc": query_timestamp(since)}
-            candidates = self._every(self.url + "/Search", params, paged=self.obj.paged)
+            candidates = read_every(
+                self.session, self.url + "/Search", params, paged=self.obj.paged
+            )
         else:
-            candidates = self._every(self.url, {}, paged=self.obj.paged)
+            candidates = read_every(self.session, self.url, {}, paged=self.obj.paged)
         return [
             record
             for record in candidates
             if record.get(id_field) not in known and _holds(record, body)
         ]
-
-    def _every(self, url: str, params: Mapping[str, str], *, paged: bool) -> list[Record]:
-        """Every record a list answers, page by page where it pages."""
-        records: list[Record] = []
-        while True:
-            page_params: dict[str, str | int] = dict(params)
-            if paged:
-                page_params.update(top=_PAGE, skip=len(records))
-            page = self._answer(self.session.get(url, params=page_params))
-            entries = [entry for entry in page or () if isinstance(entry, dict)]
-            records.extend(entries)
-            if not paged or len(entries) < _PAGE:
-                return records
 
     def add_links(
         self, insightly_id: int, links: Iterable[Mapping[str, Any]], answer: Record
@@ -234,7 +225,7 @@ class Writer:
                 msg = f"{lost}; the outcome stayed unknown after {tries} tries"
                 raise Refused(lost.status, msg)
             self.logger.warning("%s; looking the link up before adding it again", lost)
-            existing = self._answer(self.session.get(url))
+            existing = answer_of(self.session.get(url))
             new = [
                 link
                 for link in existing or ()
@@ -249,7 +240,7 @@ class Writer:
     def _post_link(self, url: str, body: Mapping[str, Any]) -> WriteOutcomeUnknownError | None:
         """POST a link; the error if its outcome is unknown, None once it is added."""
         try:
-            added = self._answer(self.session.post(url, json=body))
+            added = answer_of(self.session.post(url, json=body))
         except WriteOutcomeUnknownError as error:
             return error
         if isinstance(added, dict) and isinstance(added.get("LINK_ID"), int):
@@ -269,7 +260,7 @@ class Writer:
             self.logger.debug("Dry run: would PUT %s with %s", url, dict(body))
             return
         try:
-            self._answer(self.session.put(url, json=body))
+            answer_of(self.session.put(url, json=body))
         except Refused as refusal:
             msg = (
                 f"{self.obj.id_field} {insightly_id} was written, but setting its "
@@ -301,14 +292,41 @@ class Writer:
             if isinstance(link, dict) and isinstance(link.get("LINK_ID"), int):
                 self.link_ids.add(link["LINK_ID"])
 
-    def _answer(self, response: requests.Response) -> Any:  # noqa: ANN401 - any JSON value
-        if response.status_code not in {HTTPStatus.OK, HTTPStatus.CREATED}:
-            raise Refused(response.status_code, refusal_message(response))
-        try:
-            return response.json()
-        except ValueError:
-            msg = f"{response.request.method} {response.url} answered a body that is not JSON"
-            raise Refused(response.status_code, msg) from None
+
+def answer_of(response: requests.Response) -> Any:  # noqa: ANN401 - any JSON value
+    """The JSON of a successful answer.
+
+    Raises:
+        Refused: Insightly refused the request, with its status and its own message, or
+            answered something that is not JSON.
+    """
+    if response.status_code not in {HTTPStatus.OK, HTTPStatus.CREATED}:
+        raise Refused(response.status_code, refusal_message(response))
+    try:
+        return response.json()
+    except ValueError:
+        msg = f"{response.request.method} {response.url} answered a body that is not JSON"
+        raise Refused(response.status_code, msg) from None
+
+
+def read_every(
+    session: InsightlySession, url: str, params: Mapping[str, str], *, paged: bool
+) -> list[Record]:
+    """Every record a list answers, page by page where it pages.
+
+    Raises:
+        Refused: Insightly refused a page.
+    """
+    records: list[Record] = []
+    while True:
+        page_params: dict[str, str | int] = dict(params)
+        if paged:
+            page_params.update(top=_PAGE, skip=len(records))
+        page = answer_of(session.get(url, params=page_params))
+        entries = [entry for entry in page or () if isinstance(entry, dict)]
+        records.extend(entries)
+        if not paged or len(entries) < _PAGE:
+            return records
 
 
 def _holds(record: Mapping[str, Any], body: Mapping[str, Any]) -> bool:

@@ -12,6 +12,7 @@ itself (ids, timestamps, autonumbers, totals, activity dates) and fields the spe
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -24,13 +25,14 @@ from insightly_sandbox.validation import rules
 from tap_insightly.catalogue import BY_PATH, BY_RECORD_NAME, BY_STREAM, LINKS, custom_object
 from target_insightly.translate import references_of
 from tests.tap_run import run_tap, sandbox_config
-from tests.target_run import clear_log, run_target, target_config, writes
+from tests.target_run import clear_log, run_target, served, target_config, writes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
     from tap_insightly.catalogue import InsightlyObject
+    from tap_insightly.client import RetryPolicy
     from tests.tap_run import TapRun
     from tests.target_run import TargetRun
 
@@ -80,28 +82,41 @@ class Copy:
         return entry["id"] if entry else ("not copied", path, source_id)
 
 
-@pytest.fixture(scope="module")
-def copy(tmp_path_factory) -> Iterator[Copy]:
-    tmp = tmp_path_factory.mktemp("copy")
+@contextlib.contextmanager
+def copying(
+    folder: Path, *, fault_rate: float = 0.0, policy: RetryPolicy | None = None
+) -> Iterator[tuple[Copy, Counter[str | None]]]:
+    """Copy A into an empty B failing `fault_rate` of requests; the copy and the faults met."""
     source = started(records=3, seed=1)
-    destination = started(records=0, seed=2)
+    destination = started(records=0, seed=2, fault_rate=fault_rate)
     try:
         read = run_tap(sandbox_config(source))
-        config = target_config(destination, tmp, id_mode="translate")
-        run = run_target(config, read.messages)
+        config = target_config(destination, folder, id_mode="translate")
+        run = run_target(config, read.messages, policy=policy)
+        faults = Counter(entry.get("fault") for entry in served(destination))
+        destination.faults.rate = 0  # read B back as it is
         copied = run_tap(sandbox_config(destination))
-        yield Copy(
-            origin=source,
-            source=read,
-            run=run,
-            copied=copied,
-            destination=destination,
-            config=config,
-            folder=tmp,
+        yield (
+            Copy(
+                origin=source,
+                source=read,
+                run=run,
+                copied=copied,
+                destination=destination,
+                config=config,
+                folder=folder,
+            ),
+            faults,
         )
     finally:
         source.stop()
         destination.stop()
+
+
+@pytest.fixture(scope="module")
+def copy(tmp_path_factory) -> Iterator[Copy]:
+    with copying(tmp_path_factory.mktemp("copy")) as (done, _):
+        yield done
 
 
 def started(**settings: Any) -> SandboxServer:

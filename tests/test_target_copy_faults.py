@@ -10,18 +10,18 @@ without faults does.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import TYPE_CHECKING
 
 import pytest
 
 from tap_insightly.client import RetryPolicy
-from tests.tap_run import run_tap, sandbox_config
-from tests.target_run import run_target, served, target_config
-from tests.test_target_copy import Copy, compared, copied_streams, started
+from tests.test_target_copy import compared, copied_streams, copying
 
 if TYPE_CHECKING:
+    from collections import Counter
     from collections.abc import Iterator
+
+    from tests.test_target_copy import Copy
 
 
 #: The share of B's answers that fail.
@@ -32,29 +32,9 @@ QUICK = RetryPolicy(max_retries=8, backoff_base=0.001, backoff_max=0.01)
 
 @pytest.fixture(scope="module")
 def faulty_copy(tmp_path_factory) -> Iterator[tuple[Copy, Counter[str | None]]]:
-    tmp = tmp_path_factory.mktemp("faulty-copy")
-    source = started(records=3, seed=1)
-    destination = started(records=0, seed=2, fault_rate=FAULT_RATE)
-    try:
-        read = run_tap(sandbox_config(source))
-        config = target_config(destination, tmp, id_mode="translate")
-        run = run_target(config, read.messages, policy=QUICK)
-        faults = Counter(entry.get("fault") for entry in served(destination))
-        destination.faults.rate = 0  # read B back as it is
-        copied = run_tap(sandbox_config(destination))
-        copy = Copy(
-            origin=source,
-            source=read,
-            run=run,
-            copied=copied,
-            destination=destination,
-            config=config,
-            folder=tmp,
-        )
-        yield copy, faults
-    finally:
-        source.stop()
-        destination.stop()
+    folder = tmp_path_factory.mktemp("faulty-copy")
+    with copying(folder, fault_rate=FAULT_RATE, policy=QUICK) as done:
+        yield done
 
 
 def test_every_kind_of_fault_was_met(faulty_copy):
